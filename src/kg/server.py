@@ -1,0 +1,40 @@
+"""Production serving with gunicorn: one worker process owns the store, threads serve requests.
+
+pyoxigraph's on-disk store admits one read-write process, so we scale with threads (pyoxigraph
+releases the GIL while it evaluates) rather than with worker processes.
+"""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from .app import create_app
+from .config import Settings
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, options: dict[str, object]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app(self.settings)
+
+
+def run(settings: Settings, host: str, port: int, threads: int) -> None:
+    """Serve until interrupted."""
+    _Gunicorn(settings, {
+        "bind": f"{host}:{port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": threads,
+        # The query timeout is enforced by the app; the worker timeout only catches a hung process.
+        "timeout": int(settings.query_timeout) + 30,
+        "accesslog": "-",
+        "loglevel": "info",
+    }).run()
