@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import validation_http
 from .config import Settings
 from .sparql import protocol
 from .sparql.engine import Engine
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.extensions["kg.settings"] = settings
     app.extensions["kg.engine"] = engine or Engine(open_store(settings.store_path), settings.base)
     app.register_blueprint(protocol.bp)
+    app.register_blueprint(validation_http.bp)
 
     @app.after_request
     def cors(response):  # browser tools on other origins (YASGUI, notebooks) must be able to query

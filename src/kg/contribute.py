@@ -10,7 +10,7 @@ from rdflib import Dataset, Graph
 
 from .build import load_sources
 from .config import Settings
-from .validate import validate
+from .validate import Report, validate
 
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
            ".json": "json-ld", ".rdf": "xml", ".owl": "xml"}
@@ -57,3 +57,13 @@ def validate_files(settings: Settings, names: tuple[str, ...], fmt: str) -> int:
     else:
         print(report.text())
     return 0 if report.conforms else 1
+
+
+def check_delta(store, removed, added, shapes: Graph, ontology: Graph) -> Report:
+    """Validate a pending change to the store before it is committed (the write path's gate).
+
+    ``store`` is the pyoxigraph store *before* the change; ``removed`` and ``added`` are the
+    pyoxigraph Quads the change would delete and insert. Returns the SHACL report for the nodes
+    the change touches, seen in the context of the post-change graph.
+    """
+    raise NotImplementedError("implemented by the validation work (issue 5)")
