@@ -1,29 +1,56 @@
-"""The Flask application factory: one engine, the SPARQL blueprint, and the web UI."""
+"""The Flask application factory: one engine, the SPARQL blueprints, and the web UI."""
 
 from __future__ import annotations
 
+import atexit
+import os
+
 from flask import Flask
 
-from . import validation_http
+from . import reconcile, validation_http, web
 from .config import Settings
-from .sparql import protocol
+from .sparql import gsp, http, protocol, wellknown
 from .sparql.engine import Engine
+from .sparql.pool import InlineRunner, QueryPool, Runner, Snapshots
+from .sparql.update import Writer
 from .store import open_store
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
-    """Build the app over the published store (or a given engine, for tests)."""
+def default_workers() -> int:
+    """Query worker processes: KG_QUERY_WORKERS, else one per core (at least 2, so one runaway never blocks all)."""
+    return int(os.environ.get("KG_QUERY_WORKERS") or max(2, os.cpu_count() or 2))
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, workers: int | None = None) -> Flask:
+    """Build the app over the published store (or a given engine, for tests).
+
+    Queries run in ``workers`` killable processes over checkpoints of the store (the default when
+    the app opens the store itself); with ``workers=0`` (the default for a given engine) they
+    run in the request thread, without a hard timeout.
+    """
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["kg.settings"] = settings
-    app.extensions["kg.engine"] = engine or Engine(open_store(settings.store_path), settings.base)
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body_bytes
+    if workers is None:
+        workers = 0 if engine else default_workers()
+    engine = engine or Engine(open_store(settings.store_path), settings.base)
+    runner: Runner
+    if workers > 0:
+        snapshots = Snapshots(engine.store, settings.var_dir / "checkpoints")
+        runner = pool = QueryPool(workers, settings.base, snapshots, settings.query_timeout, settings.result_limit)
+        writer = Writer(engine, on_commit=snapshots.publish)
+        atexit.register(snapshots.close)
+        atexit.register(pool.close)
+    else:
+        runner = InlineRunner(engine, settings.result_limit)
+        writer = Writer(engine, on_commit=lambda: None)
+    app.extensions.update({"kg.settings": settings, "kg.engine": engine, "kg.runner": runner, "kg.writer": writer})
+    http.install(app)
     app.register_blueprint(protocol.bp)
+    app.register_blueprint(gsp.bp)
+    app.register_blueprint(wellknown.bp)
     app.register_blueprint(validation_http.bp)
-
-    @app.after_request
-    def cors(response):  # browser tools on other origins (YASGUI, notebooks) must be able to query
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        return response
-
+    app.register_blueprint(web.bp)
+    app.register_blueprint(reconcile.bp)
     return app

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from . import reason, store
+from . import docs, reason, store
 from .config import Settings
 from .namespaces import DEFAULT_BASE
 from .validate import Report, validate
@@ -100,17 +100,22 @@ def to_nquads(graphs: dict[ox.NamedNode | ox.DefaultGraph, Graph]) -> bytes:
     return bytes(out)
 
 
-def write_dumps(st: ox.Store, dist: Path, void_ttl: str) -> None:
-    """Release files: the whole dataset (TriG, N-Quads), the asserted data (Turtle), and VoID."""
+def write_dumps(st: ox.Store, dist: Path, void_ttl: str, ontology: Graph) -> None:
+    """Release files: the whole dataset (TriG, N-Quads), the asserted data (Turtle), VoID, ontology docs."""
     dist.mkdir(parents=True, exist_ok=True)
+    (dist / "ontology.html").write_text(docs.ontology_html(ontology), encoding="utf-8")
+    (dist / "ontology.ttl").write_text(ontology.serialize(format="turtle"), encoding="utf-8")
     st.dump(str(dist / "korea1953.trig"), ox.RdfFormat.TRIG)
     st.dump(str(dist / "korea1953.nq"), ox.RdfFormat.N_QUADS)
     st.dump(str(dist / "korea1953.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph())
     (dist / "void.ttl").write_text(void_ttl, encoding="utf-8")
 
 
-def build(settings: Settings, progress: Progress = print) -> BuildResult:
-    """Run the whole pipeline; raise BuildError (naming file/node) if the data is broken."""
+def build(settings: Settings, progress: Progress = print, reasoner: str = "rules") -> BuildResult:
+    """Run the whole pipeline; raise BuildError (naming file/node) if the data is broken.
+
+    ``reasoner`` is ``rules`` (SPARQL rules on pyoxigraph, the default) or ``owlrl`` (the reference).
+    """
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     progress("[1/5] parsing ontology/, data/, shapes/ …")
@@ -127,8 +132,8 @@ def build(settings: Settings, progress: Progress = print) -> BuildResult:
     progress(f"      conforms ({len(report.results)} warning/info result(s))")
 
     t = time.perf_counter()
-    progress("[3/5] computing the OWL-RL closure (owlrl) …")
-    inferred = reason.infer(src.ontology + src.data)
+    progress(f"[3/5] computing the OWL-RL closure ({reasoner}) …")
+    inferred = reason.infer(src.ontology + src.data, reasoner)
     seconds["reason"] = time.perf_counter() - t
     progress(f"      {len(inferred)} inferred triples")
 
@@ -144,9 +149,9 @@ def build(settings: Settings, progress: Progress = print) -> BuildResult:
     seconds["load"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    progress("[5/5] writing dumps and the VoID description …")
+    progress("[5/5] writing dumps, the VoID description and the ontology docs (pyLODE) …")
     void_ttl = describe_dataset(st, settings)
-    write_dumps(st, settings.dist_dir, void_ttl)
+    write_dumps(st, settings.dist_dir, void_ttl, src.ontology)
     del st  # close before publishing
     store.publish(build_dir, settings.store_path)
     seconds["dumps"] = time.perf_counter() - t

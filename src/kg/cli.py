@@ -24,13 +24,15 @@ def main() -> None:
 
 
 @main.command()
-def build() -> None:
+@click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
+              help="OWL-RL closure: SPARQL rules on pyoxigraph (fast) or the owlrl reference implementation.")
+def build(reasoner: str) -> None:
     """Parse, validate, reason and load the store; write dumps to var/dist/."""
     from .build import BuildError
     from .build import build as run_build
 
     try:
-        run_build(Settings(), progress=lambda m: click.echo(m, err=True))
+        run_build(Settings(), progress=lambda m: click.echo(m, err=True), reasoner=reasoner)
     except BuildError as exc:
         _fail(str(exc))
 
@@ -128,6 +130,14 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
 
     sys.exit(validate_files(Settings(), files, fmt))
 
+
+def _register_groups() -> None:
+    from .links import links_cli
+
+    main.add_command(links_cli)
+
+
+_register_groups()
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 """Production serving with gunicorn: one worker process owns the store, threads serve requests.
 
-pyoxigraph's on-disk store admits one read-write process, so we scale with threads (pyoxigraph
-releases the GIL while it evaluates) rather than with worker processes.
+pyoxigraph's on-disk store admits one read-write process, so the gunicorn worker is one process
+with request threads; queries themselves run in the app's pool of killable query processes
+(kg.sparql.pool), which is what enforces KG_QUERY_TIMEOUT.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def run(settings: Settings, host: str, port: int, threads: int) -> None:
         "threads": threads,
         # The query timeout is enforced by the app; the worker timeout only catches a hung process.
         "timeout": int(settings.query_timeout) + 30,
+        "graceful_timeout": 10,
+        "control_socket_disable": True,  # several servers (tests, staging) may run side by side
         "accesslog": "-",
         "loglevel": "info",
     }).run()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pyshacl import Validator as ShaclRun
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Graph, URIRef
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.shapes_graph import ShapesGraph
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from .namespaces import SH
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
 @dataclass(frozen=True)
@@ -22,13 +31,19 @@ class Result:
     messages: dict[str, str]
     value: str | None
     shape: str | None
+    constraint: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
             "focusNode": self.focus, "resultPath": self.path, "sourceConstraintComponent": self.component,
             "resultSeverity": self.severity, "resultMessage": self.messages, "value": self.value,
-            "sourceShape": self.shape,
+            "sourceShape": self.shape, "sourceConstraint": self.constraint,
         }
+
+    @property
+    def rule(self) -> str | None:
+        """The named rule behind the result: the SPARQL constraint if any, else the shape."""
+        return self.constraint or self.shape
 
 
 @dataclass
@@ -42,18 +57,33 @@ class Report:
     def violations(self) -> list[Result]:
         return [r for r in self.results if r.severity == "Violation"]
 
+    def counts(self) -> dict[str, int]:
+        out = {"Violation": 0, "Warning": 0, "Info": 0}
+        for r in self.results:
+            out[r.severity] = out.get(r.severity, 0) + 1
+        return out
+
+    def sorted_results(self) -> list[Result]:
+        return sorted(self.results, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 3), r.focus, r.path or ""))
+
+    def to_json(self) -> dict[str, object]:
+        return {"conforms": self.conforms, "counts": self.counts(),
+                "results": [r.to_json() for r in self.sorted_results()]}
+
     def text(self, where: dict[str, str] | None = None) -> str:
-        """A plain-text report: node, property, rule, message, and the file defining the node."""
+        """A plain-text report: node, property, rule, message, and the file (and line) defining the node."""
         if self.conforms and not self.results:
             return "conforms: no SHACL results"
-        lines = [f"{'conforms' if self.conforms else 'DOES NOT CONFORM'}: {len(self.results)} result(s)"]
-        for r in sorted(self.results, key=lambda r: (r.severity != "Violation", r.focus, r.path or "")):
+        c = self.counts()
+        lines = [f"{'conforms' if self.conforms else 'DOES NOT CONFORM'}: {c['Violation']} violation(s), "
+                 f"{c['Warning']} warning(s), {c['Info']} info"]
+        for r in self.sorted_results():
             lines.append(f"- {r.severity}: {r.focus}")
             if where and r.focus in where:
                 lines.append(f"    in file:    {where[r.focus]}")
             if r.path:
                 lines.append(f"    property:   {r.path}")
-            lines.append(f"    rule:       {r.component}" + (f" (shape {r.shape})" if r.shape else ""))
+            lines.append(f"    rule:       {r.component}" + (f" (shape {r.rule})" if r.rule else ""))
             if r.value is not None:
                 lines.append(f"    value:      {r.value}")
             for lang, msg in sorted(r.messages.items()):
@@ -69,29 +99,66 @@ def _name(node: Node | None) -> str | None:
     return node.n3()
 
 
-def parse_report(report_graph: Graph) -> list[Result]:
-    """Turn a SHACL ValidationReport graph into Result records."""
+def _short(iri: Node | None) -> str:
+    return str(iri).rsplit("#", 1)[-1] if iri is not None else ""
+
+
+def _path(report_graph: Graph, path: Node | None, focus: Node | None, value: Node | None,
+          data: Graph | None) -> str | None:
+    """A result path as text: the IRI, ^IRI for an inverse path, and for an alternative path the
+    predicate that actually carries the offending value (when the data shows it), else a|b|c."""
+    if path is None or isinstance(path, URIRef):
+        return _name(path)
+    inverse = report_graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{inverse}"
+    alternatives = report_graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        options = list(Collection(report_graph, alternatives))
+        if data is not None and value is not None:
+            for p in options:
+                if isinstance(p, URIRef) and (focus, p, value) in data:
+                    return str(p)
+        return "|".join(_path(report_graph, p, focus, value, None) or "" for p in options)
+    return path.n3()
+
+
+def parse_report(report_graph: Graph, shapes: Graph | None = None, data: Graph | None = None) -> list[Result]:
+    """Turn a SHACL ValidationReport graph into Result records.
+
+    pySHACL drops the language tags of SPARQL constraints' messages; with ``shapes`` given, untagged
+    messages are replaced (in the records and in the report graph) by the rule's tagged ``sh:message``s.
+    ``data`` (the validated graph) lets an alternative path be reported as the predicate actually used.
+    """
     results = []
-    for res in report_graph.subjects(RDF.type, SH.ValidationResult):
-        messages = {}
-        for m in report_graph.objects(res, SH.resultMessage):
-            messages[getattr(m, "language", None) or ""] = str(m)
-        severity = report_graph.value(res, SH.resultSeverity)
-        component = report_graph.value(res, SH.sourceConstraintComponent)
+    for res in list(report_graph.subjects(RDF.type, SH.ValidationResult)):
+        constraint = report_graph.value(res, SH.sourceConstraint)
+        shape = report_graph.value(res, SH.sourceShape)
+        found = list(report_graph.objects(res, SH.resultMessage))
+        if shapes is not None and any(getattr(m, "language", None) is None for m in found):
+            tagged = [m for m in shapes.objects(constraint or shape, SH.message) if getattr(m, "language", None)]
+            if tagged:
+                report_graph.remove((res, SH.resultMessage, None))
+                for m in tagged:
+                    report_graph.add((res, SH.resultMessage, m))
+                found = tagged
+        messages = {getattr(m, "language", None) or "": str(m) for m in found}
+        focus, value = report_graph.value(res, SH.focusNode), report_graph.value(res, SH.value)
         results.append(Result(
-            focus=_name(report_graph.value(res, SH.focusNode)) or "",
-            path=_name(report_graph.value(res, SH.resultPath)),
-            component=str(component).rsplit("#", 1)[-1] if component else "",
-            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            focus=_name(focus) or "",
+            path=_path(report_graph, report_graph.value(res, SH.resultPath), focus, value, data),
+            component=_short(report_graph.value(res, SH.sourceConstraintComponent)),
+            severity=_short(report_graph.value(res, SH.resultSeverity)) or "Violation",
             messages=messages,
-            value=_name(report_graph.value(res, SH.value)),
-            shape=_name(report_graph.value(res, SH.sourceShape)),
+            value=_name(value),
+            shape=_name(shape),
+            constraint=_name(constraint) if isinstance(constraint, URIRef) else None,
         ))
     return results
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
-    """Validate ``data`` against ``shapes``; the ontology is mixed in for the class hierarchy.
+    """Validate the whole of ``data`` against ``shapes``; the ontology is mixed in for the class hierarchy.
 
     Only Violations make the data non-conforming; Warnings and Infos are reported alongside.
     """
@@ -99,4 +166,97 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
         allow_warnings=True, abort_on_first=False,
     )
-    return Report(conforms=bool(conforms), results=parse_report(report_graph), graph=report_graph)
+    return Report(conforms=bool(conforms), results=parse_report(report_graph, shapes), graph=report_graph)
+
+
+def _copy_description(source: Graph, node: Node, target: Graph) -> None:
+    """Copy a node's triples, following blank nodes (a result's path, a SPARQL value)."""
+    for _, p, o in source.triples((node, None, None)):
+        target.add((node, p, o))
+        if isinstance(o, BNode):
+            _copy_description(source, o, target)
+
+
+def only_focus(report_graph: Graph, focus: set[str]) -> Graph:
+    """The report restricted to results about ``focus`` nodes, with sh:conforms recomputed."""
+    out = Graph()
+    for prefix, ns in report_graph.namespaces():
+        out.bind(prefix, ns)
+    report = report_graph.value(predicate=RDF.type, object=SH.ValidationReport) or BNode()
+    out.add((report, RDF.type, SH.ValidationReport))
+    conforms = True
+    for res in report_graph.objects(report, SH.result):
+        if str(report_graph.value(res, SH.focusNode)) in focus:
+            out.add((report, SH.result, res))
+            _copy_description(report_graph, res, out)
+            conforms = conforms and report_graph.value(res, SH.resultSeverity) != SH.Violation
+    out.add((report, SH.conforms, Literal(conforms)))
+    return out
+
+
+def class_hierarchy(ontology: Graph) -> Graph:
+    """The ontology's rdfs:subClassOf triples: all a small data graph needs for sh:class and targets."""
+    out = Graph()
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
+        out.add(triple)
+    return out
+
+
+def inverse_predicates(shapes: Graph) -> frozenset[URIRef]:
+    """Predicates the shapes follow backwards (sh:inversePath): their incoming triples are part of a node's view."""
+    return frozenset(p for p in shapes.objects(None, SH.inversePath) if isinstance(p, URIRef))
+
+
+class Validator:
+    """Parsed shapes and ontology, reused across calls (the write path validates every change).
+
+    pySHACL caches the parsed shapes inside its ShapesGraph and also mutates that graph while it
+    works, so one ShapesGraph is shared under a lock: re-parsing a private copy per call costs more
+    than the lock (see bench/validation.py, which measures both).
+    """
+
+    def __init__(self, shapes: Graph, ontology: Graph, *, share_shapes: bool = True) -> None:
+        self.shapes = shapes
+        self.ontology = ontology
+        self.hierarchy = class_hierarchy(ontology)
+        self.inverse = inverse_predicates(shapes)
+        self.share_shapes = share_shapes
+        self._lock = threading.Lock()
+        self._shapes_graph = ShapesGraph(self._copy_shapes()) if share_shapes else None
+        self._log = logging.getLogger("kg.validate.pyshacl")
+
+    def _copy_shapes(self) -> Graph:
+        copy = Graph()
+        for prefix, ns in self.shapes.namespaces():
+            copy.bind(prefix, ns)
+        for triple in self.shapes:
+            copy.add(triple)
+        return copy
+
+    def run(self, data: Graph, focus: Iterable[Node] | None = None) -> Report:
+        """Validate ``data`` (which must already hold the class hierarchy); report only on ``focus`` if given.
+
+        pySHACL's own ``focus_nodes`` option is not used: in pySHACL 0.40 it also filters the value
+        nodes handed to nested shapes (sh:or, sh:not, sh:qualifiedValueShape), so those constraints
+        silently pass. The graph is small, so validating all of it and keeping the focus nodes'
+        results costs little.
+        """
+        options = {"inference": "none", "allow_warnings": True, "abort_on_first": False, "advanced": False,
+                   "inplace": True, "logger": self._log}
+        if self._shapes_graph is None:
+            conforms, report_graph, _ = self._execute(data, ShapesGraph(self._copy_shapes()), options)
+        else:
+            with self._lock:
+                conforms, report_graph, _ = self._execute(data, self._shapes_graph, options)
+        if focus is not None:
+            report_graph = only_focus(report_graph, {str(f) for f in focus})
+        results = parse_report(report_graph, self.shapes, data)
+        return Report(conforms=not any(r.severity == "Violation" for r in results), results=results,
+                      graph=report_graph)
+
+    @staticmethod
+    def _execute(data: Graph, shapes_graph: ShapesGraph, options: dict) -> tuple[bool, Graph, str]:
+        run = ShaclRun(DataGraph.from_rdflib(data), shacl_graph=shapes_graph.graph, options=options)
+        run.shacl_graph = shapes_graph  # reuse the parsed shapes instead of the fresh wrapper
+        return run.run()
+

@@ -1,13 +1,16 @@
-"""Query execution over the pyoxigraph store: dataset selection and result serialization."""
+"""Query execution over the pyoxigraph store: dataset selection, negotiation and capped serialization."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 import pyoxigraph as ox
 
 from ..namespaces import prefixes
 from ..store import GraphNames
+from .formats import GRAPH_TYPES, RESULT_TYPES, content_type, negotiate, parse_accept, serialize_solutions
+from .policy import analyse
 
 
 class QueryError(ValueError):
@@ -23,12 +26,24 @@ class Dataset:
     inference: bool = False
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A finished HTTP answer to a query, built where the query ran (possibly another process)."""
+
+    status: int
+    content_type: str
+    body: bytes
+    truncated: bool = False
+
+
 class Engine:
     """One pyoxigraph store and the policy for which graphs a query sees by default.
 
     By default a query's default graph is the asserted data plus the ontology; ``inference``
-    adds the inferred graph. Explicit ``default-graph-uri``s replace that choice (the special
-    IRI ``urn:x-arq:DefaultGraph`` names the store's own default graph, as in Jena).
+    adds the inferred graph. A query's own FROM / FROM NAMED replace that choice, and the
+    protocol's ``default-graph-uri`` / ``named-graph-uri`` replace both (SPARQL 1.1 Protocol
+    §2.1.4). The special IRI ``urn:x-arq:DefaultGraph`` names the store's own default graph, as
+    in Jena.
     """
 
     DEFAULT_GRAPH_IRI = "urn:x-arq:DefaultGraph"
@@ -42,22 +57,61 @@ class Engine:
     def _graph(self, iri: str) -> ox.NamedNode | ox.DefaultGraph:
         return ox.DefaultGraph() if iri == self.DEFAULT_GRAPH_IRI else ox.NamedNode(iri)
 
+    def local_graphs(self) -> set[str]:
+        """IRIs a request may use in FROM/USING and graph parameters: this store's graphs."""
+        return {self.DEFAULT_GRAPH_IRI, *(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))}
+
     def query(self, sparql: str, dataset: Dataset = Dataset()) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query; raise QueryError with the parser's message and position on bad syntax."""
-        if dataset.default_graphs:
-            default = [self._graph(g) for g in dataset.default_graphs]
+        default: list[ox.NamedNode | ox.DefaultGraph] | None
+        try:
+            named: list[ox.NamedNode] | None = [ox.NamedNode(g) for g in dataset.named_graphs] or None
+            protocol_default = [self._graph(g) for g in dataset.default_graphs]
+        except ValueError as exc:
+            raise QueryError(f"invalid graph IRI: {exc}") from exc
+        if dataset.default_graphs or dataset.named_graphs:
+            default = protocol_default
+        elif analyse(sparql, self.base).has_dataset_clause:
+            default = None
         else:
             default = [ox.DefaultGraph(), self.graphs.ontology]
             if dataset.inference:
                 default.append(self.graphs.inferred)
-        named = [ox.NamedNode(g) for g in dataset.named_graphs] or None
         try:
             return self.store.query(sparql, default_graph=default, named_graphs=named, base_iri=self.base)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
 
+    def answer(self, sparql: str, dataset: Dataset, accept: str | None, format_param: str | None,
+               limit: int) -> Answer:
+        """Run, negotiate and serialize, stopping after ``limit`` rows or triples."""
+        try:
+            result = self.query(sparql, dataset)
+            if isinstance(result, ox.QueryBoolean):
+                mime = negotiate(parse_accept(accept), RESULT_TYPES, "application/sparql-results+json", format_param)
+                if mime is None:
+                    return _not_acceptable(RESULT_TYPES)
+                return Answer(200, content_type(mime), result.serialize(format=RESULT_TYPES[mime]) or b"")
+            if isinstance(result, ox.QueryTriples):
+                mime = negotiate(parse_accept(accept), GRAPH_TYPES, "text/turtle", format_param)
+                if mime is None:
+                    return _not_acceptable(GRAPH_TYPES)
+                triples = list(islice(result, limit + 1))
+                body = ox.serialize(triples[:limit], format=GRAPH_TYPES[mime], prefixes=self.prefixes) or b""
+                return Answer(200, content_type(mime), body, len(triples) > limit)
+            mime = negotiate(parse_accept(accept), RESULT_TYPES, "application/sparql-results+json", format_param)
+            if mime is None:
+                return _not_acceptable(RESULT_TYPES)
+            variables = [v.value for v in result.variables]
+            rows = [[sol[v] for v in variables] for sol in islice(result, limit + 1)]
+            body = serialize_solutions(variables, rows[:limit], mime)
+            return Answer(200, content_type(mime), body, len(rows) > limit)
+        except QueryError as exc:
+            return Answer(400, "text/plain; charset=utf-8", f"{exc}\n".encode())
+        except OSError as exc:  # evaluation errors pyoxigraph reports at run time (e.g. SERVICE failures)
+            return Answer(400, "text/plain; charset=utf-8", f"query evaluation failed: {exc}\n".encode())
 
-def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-              fmt: ox.QueryResultsFormat | ox.RdfFormat) -> bytes:
-    """Serialize a query result in the negotiated format (formats are checked by negotiation)."""
-    return result.serialize(format=fmt) or b""
+
+def _not_acceptable(offered: dict) -> Answer:
+    message = f"none of the Accept types can carry this result; offered: {', '.join(offered)}\n"
+    return Answer(406, "text/plain; charset=utf-8", message.encode())

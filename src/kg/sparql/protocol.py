@@ -1,71 +1,149 @@
-"""`/sparql`: the SPARQL 1.1 Protocol (query) over the engine."""
+"""`/sparql`: the SPARQL 1.1 Protocol (query and update), and the service description."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+import json
+from dataclasses import dataclass
 
-from .engine import Dataset, Engine, QueryError, serialize
-from .formats import GRAPH_TYPES, RESULT_TYPES, negotiate
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.datastructures import MultiDict
+
+from .engine import Dataset, Engine, QueryError
+from .formats import GRAPH_TYPES, content_type, negotiate
+from .http import authorize_write, error, settings
+from .policy import PolicyError, analyse, refuse_outbound, with_using
+from .pool import Runner
+from .service_description import describe
+from .update import Rejected, Writer
 
 bp = Blueprint("sparql", __name__)
+TRUE = ("1", "true", "yes", "on")
 
 
 def engine() -> Engine:
     return current_app.extensions["kg.engine"]
 
 
-def error(status: int, message: str) -> Response:
-    """Plain-text error bodies, as Fuseki and Oxigraph answer; the message says what to fix."""
-    return Response(message + "\n", status=status, mimetype="text/plain")
+class BadRequest(Exception):
+    """A protocol violation; ``status`` and the message go back to the client."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers
 
 
-def _query_params() -> tuple[str | None, Dataset]:
-    """Read the query and its dataset from GET, URL-encoded POST or direct POST."""
+@dataclass(frozen=True)
+class Operation:
+    query: str | None
+    update: str | None
+    params: MultiDict[str, str]  # the parameters other than the operation itself
+
+
+def _body_text() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise BadRequest(415, f"unsupported charset {charset!r}: send the body as UTF-8")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, f"the request body is not valid UTF-8: {exc}") from None
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise BadRequest(400, f"more than one '{name}' parameter: send exactly one")
+    return values[0] if values else None
+
+
+def read_operation() -> Operation:
+    """Where the protocol puts the operation: URL (GET), form body, or the whole body (direct POST)."""
     args = request.args
-    if request.method == "POST":
-        ctype = request.mimetype
-        if ctype == "application/x-www-form-urlencoded":
-            form = request.form
-            query = form.get("query")
-            default = form.getlist("default-graph-uri") + args.getlist("default-graph-uri")
-            named = form.getlist("named-graph-uri") + args.getlist("named-graph-uri")
-            inference = form.get("inference", args.get("inference", ""))
-        elif ctype == "application/sparql-query":
-            query = request.get_data(as_text=True)
-            default, named = args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
-            inference = args.get("inference", "")
-        else:
-            raise UnsupportedMediaType(ctype)
-    else:
-        query = args.get("query")
-        default, named = args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
-        inference = args.get("inference", "")
-    return query, Dataset(tuple(default), tuple(named), inference.lower() in ("1", "true", "yes", "on"))
-
-
-class UnsupportedMediaType(Exception):
-    pass
+    if request.method == "GET":
+        if "update" in args:
+            raise BadRequest(405, "updates must be sent with POST (URL-encoded form or application/sparql-update)",
+                             {"Allow": "POST"})
+        return Operation(_single(args.getlist("query"), "query"), None, args)
+    ctype = request.mimetype
+    if ctype == "application/x-www-form-urlencoded":
+        form = request.form
+        params = MultiDict([*args.items(multi=True), *form.items(multi=True)])
+        return Operation(_single(form.getlist("query"), "query"), _single(form.getlist("update"), "update"), params)
+    if ctype == "application/sparql-query":
+        return Operation(_body_text(), _single(args.getlist("update"), "update"), args)
+    if ctype == "application/sparql-update":
+        return Operation(_single(args.getlist("query"), "query"), _body_text(), args)
+    raise BadRequest(415, f"unsupported Content-Type {ctype or '(none)'!r}: send application/sparql-query, "
+                          "application/sparql-update or application/x-www-form-urlencoded")
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     try:
-        query, dataset = _query_params()
-    except UnsupportedMediaType as exc:
-        return error(415, f"unsupported Content-Type {exc.args[0]!r}: send application/sparql-query, "
-                          "application/sparql-update or application/x-www-form-urlencoded")
-    if query is None:
-        return error(400, "missing 'query' parameter")
+        op = read_operation()
+        if op.query is not None and op.update is not None:
+            raise BadRequest(400, "a request carries either a query or an update, not both")
+        if op.query is not None:
+            return run_query(op.query, op.params)
+        if op.update is not None:
+            return run_update(op.update, op.params)
+        if request.method == "GET":
+            return service_description()
+        raise BadRequest(400, "missing 'query' or 'update' parameter")
+    except BadRequest as exc:
+        return error(exc.status, str(exc), exc.headers)
+    except PolicyError as exc:
+        return error(400, str(exc))
+
+
+def run_query(query: str, params: MultiDict[str, str]) -> Response:
+    dataset = Dataset(tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")),
+                      params.get("inference", "").lower() in TRUE)
+    eng = engine()
+    refuse_outbound(analyse(query, eng.base), eng.local_graphs(), settings().allowed_remote,
+                    dataset.default_graphs + dataset.named_graphs)
+    runner: Runner = current_app.extensions["kg.runner"]
+    answer = runner.run(query, dataset, request.headers.get("Accept"), params.get("format"))
+    response = Response(answer.body, status=answer.status, content_type=answer.content_type)
+    if answer.truncated:
+        response.headers["X-KG-Truncated"] = "true"
+        response.headers["X-KG-Result-Limit"] = str(settings().result_limit)
+    return response
+
+
+def run_update(update: str, params: MultiDict[str, str]) -> Response:
+    if denied := authorize_write():
+        return denied
+    eng = engine()
+    using, using_named = tuple(params.getlist("using-graph-uri")), tuple(params.getlist("using-named-graph-uri"))
+    refuse_outbound(analyse(update, eng.base), eng.local_graphs(), settings().allowed_remote, using + using_named)
+    writer: Writer = current_app.extensions["kg.writer"]
     try:
-        result = engine().query(query, dataset)
+        writer.update(with_using(update, using, using_named))
     except QueryError as exc:
         return error(400, str(exc))
-    offered = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES
-    default = "text/turtle" if isinstance(result, ox.QueryTriples) else "application/sparql-results+json"
-    mime = negotiate(request.accept_mimetypes, offered, default, request.values.get("format"))
+    except Rejected as exc:
+        return rejected(exc)
+    return Response(status=204)
+
+
+def rejected(exc: Rejected) -> Response:
+    """422 with the SHACL report: the change was refused and nothing was written."""
+    body = {"conforms": False, "results": [r.to_json() for r in exc.report.results]}
+    return Response(json.dumps(body, ensure_ascii=False, indent=2), status=422, content_type="application/json")
+
+
+def service_description() -> Response:
+    """RDF for clients, the UI page for browsers (303 to /)."""
+    offered = [t for t in GRAPH_TYPES if t not in ("application/trig", "application/n-quads")]
+    accept = request.accept_mimetypes
+    if accept.best_match([*offered, "text/html"]) == "text/html":
+        return redirect("/", code=303)
+    mime = negotiate(accept, {t: GRAPH_TYPES[t] for t in offered}, "text/turtle", request.args.get("format"))
     if mime is None:
-        return error(406, f"none of the Accept types can carry this result; offered: {', '.join(offered)}")
-    body = serialize(result, offered[mime])
-    charset = "; charset=utf-8" if mime.startswith("text/") or "json" in mime or "xml" in mime else ""
-    return Response(body, status=200, content_type=mime + charset, headers={"Vary": "Accept"})
+        return error(406, f"the service description is available as {', '.join(offered)}")
+    endpoint = request.url_root.rstrip("/") + "/sparql"
+    triples = describe(engine(), settings(), endpoint)
+    body = ox.serialize(triples, format=GRAPH_TYPES[mime], prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"})
+    return Response(body, content_type=content_type(mime))

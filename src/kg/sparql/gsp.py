@@ -1,0 +1,96 @@
+"""`/store`: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
+
+``?default`` is the store's default graph (the asserted data), ``?graph=<iri>`` a named graph;
+with neither, GET returns the whole dataset as TriG or N-Quads. Writes go through the same
+validated, atomic write path as SPARQL Update.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from .formats import DATASET_TYPES, GRAPH_TYPES, content_type, negotiate
+from .http import authorize_write, error
+from .protocol import engine, rejected
+from .update import Rejected, Writer
+
+bp = Blueprint("gsp", __name__)
+
+
+def _target() -> ox.NamedNode | ox.DefaultGraph | None | Response:
+    """The graph a request names, None for the whole store, or an error answer."""
+    has_default, graphs = "default" in request.args, request.args.getlist("graph")
+    if has_default and graphs or len(graphs) > 1:
+        return error(400, "name one graph: either ?default or a single ?graph=<iri>")
+    if has_default:
+        return ox.DefaultGraph()
+    if not graphs:
+        return None
+    try:
+        return ox.NamedNode(graphs[0])
+    except ValueError as exc:
+        return error(400, f"?graph= must be an absolute IRI: {exc}")
+
+
+def _exists(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+    return isinstance(graph, ox.DefaultGraph) or engine().store.contains_named_graph(graph)
+
+
+@bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+def graph_store() -> Response:
+    target = _target()
+    if isinstance(target, Response):
+        return target
+    if request.method in ("GET", "HEAD"):
+        return _read(target)
+    if target is None:
+        return error(400, "name the graph to change with ?default or ?graph=<iri>")
+    if denied := authorize_write():
+        return denied
+    writer: Writer = current_app.extensions["kg.writer"]
+    try:
+        if request.method == "DELETE":
+            if not writer.delete(target):
+                return error(404, f"no graph {target} in this store")
+            return Response(status=204)
+        triples = _parse_body(target)
+        if isinstance(triples, Response):
+            return triples
+        created = (writer.put if request.method == "PUT" else writer.post)(target, triples)
+    except Rejected as exc:
+        return rejected(exc)
+    if created:
+        return Response(status=201, headers={"Location": request.url})
+    return Response(status=204)
+
+
+def _read(target: ox.NamedNode | ox.DefaultGraph | None) -> Response:
+    store = engine().store
+    fmt = request.args.get("format")
+    if target is None:
+        mime = negotiate(request.accept_mimetypes, DATASET_TYPES, "application/trig", fmt)
+        if mime is None:
+            return error(406, f"the whole dataset is available as {', '.join(DATASET_TYPES)}")
+        return Response(store.dump(format=DATASET_TYPES[mime]), content_type=content_type(mime))
+    if not _exists(target):
+        return error(404, f"no graph {target} in this store")
+    mime = negotiate(request.accept_mimetypes, GRAPH_TYPES, "text/turtle", fmt)
+    if mime is None:
+        return error(406, f"a graph is available as {', '.join(GRAPH_TYPES)}")
+    triples = [q.triple for q in store.quads_for_pattern(None, None, None, target)]
+    return Response(ox.serialize(triples, format=GRAPH_TYPES[mime], prefixes=engine().prefixes) or b"",
+                    content_type=content_type(mime))
+
+
+def _parse_body(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Triple] | Response:
+    """The request's RDF as triples; 415 for an unknown media type, 400 with the parser's message."""
+    mime = request.mimetype
+    if mime not in GRAPH_TYPES:
+        return error(415, f"unsupported Content-Type {mime or '(none)'!r}: send one of {', '.join(GRAPH_TYPES)}")
+    base = target.value if isinstance(target, ox.NamedNode) else engine().base
+    try:
+        quads = list(ox.parse(request.get_data(), format=GRAPH_TYPES[mime], base_iri=base, without_named_graphs=True))
+    except (SyntaxError, ValueError) as exc:
+        return error(400, f"cannot parse the {mime} body: {exc.args[0] if exc.args else exc}")
+    return [q.triple for q in quads]
