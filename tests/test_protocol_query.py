@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from tests.test_protocol_support import (
     call,
     form,
     make_home,
+    query_workers,
     serve,
 )
 
@@ -430,3 +432,11 @@ def test_federation_from_another_engine(ro: Server) -> None:
     rows = other.query(PREFIXES + f"SELECT ?name {{ SERVICE <{ro.url}/sparql> {{ ?p a ka:Person ; rdfs:label ?name "
                        'FILTER(lang(?name) = "en") } } ORDER BY ?name')
     assert [row["name"].value for row in rows] == ["Mark W. Clark", "Syngman Rhee"]
+
+
+def test_query_workers_have_no_network(ro: Server) -> None:
+    """Without KG_ALLOW_REMOTE the query processes live in their own, empty network namespace."""
+    workers = query_workers(ro)
+    assert len(workers) >= 2
+    for pid in workers:
+        assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")

@@ -145,3 +145,20 @@ def dump(url: str) -> list[str]:
     reply = call("GET", f"{url}/store", headers={"Accept": "application/n-quads"})
     assert reply.status == 200
     return sorted(reply.text.splitlines())
+
+
+def query_workers(server: Server) -> dict[int, float]:
+    """The server's query worker processes (found in /proc) and the CPU seconds each has used."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing.spawn" in cmdline and stat[0] != "Z" and f"KG_HOME={server.home}".encode() in environ:
+            out[int(entry.name)] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return out

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from html import unescape
 
+import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
@@ -19,10 +19,10 @@ from kg.app import create_app
 from kg.catalog import load_examples
 from kg.config import Settings
 from kg.sparql.engine import Dataset, Engine
-from kg.store import open_store
 
 BASE = "https://w3id.org/korea1953/"
 KA = "https://w3id.org/korea1953/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 PREFIXES = f"PREFIX ka: <{KA}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 DOC = f"{BASE}id/document/fn49-g-5812-kcg"
@@ -31,8 +31,9 @@ FOUR_CONDITIONS = f"{BASE}id/position/1953-06-09-rhee-four-conditions"
 
 
 @pytest.fixture(scope="module")
-def engine(built: Settings) -> Iterator[Engine]:
-    yield Engine(open_store(built.store_path), built.base)
+def engine(built: Settings) -> Engine:
+    """Read-only, like the other in-process tests: the session's `kg serve` may own the store."""
+    return Engine(ox.Store.read_only(str(built.store_path.resolve())), built.base)
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,11 @@ def rows(engine: Engine, sparql: str, inference: bool = False) -> list[dict[str,
     result = engine.query(PREFIXES + sparql, Dataset(inference=inference))
     names = [v.value for v in result.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+
+
+def count(engine: Engine, where: str, inference: bool = False) -> int:
+    """COUNT(DISTINCT ?x) of a pattern."""
+    return int(rows(engine, f"SELECT (COUNT(DISTINCT ?x) AS ?n) {{ {where} }}", inference)[0]["n"])
 
 
 def label(engine: Engine, iri: str, lang: str) -> str:
@@ -151,15 +157,15 @@ def test_unknown_iri_is_a_helpful_404(client: FlaskClient, path: str) -> None:
 
 
 def test_browse_kind_lists_members(client: FlaskClient, engine: Engine) -> None:
-    n = rows(engine, f'SELECT (COUNT(DISTINCT ?s) AS ?n) {{ ?s ?p ?o FILTER STRSTARTS(STR(?s), "{BASE}id/footnote/") }}')
+    n = count(engine, f'?x ?p ?o FILTER STRSTARTS(STR(?x), "{BASE}id/footnote/")')
     html = client.get("/id/footnote/").data.decode()
-    assert html.count('href="/id/footnote/') >= int(n[0]["n"])
+    assert html.count('href="/id/footnote/') >= n
 
 
 # -- views --------------------------------------------------------------------------------------------
 
 def test_timeline_lists_every_dated_event(client: FlaskClient, engine: Engine) -> None:
-    n = int(rows(engine, "SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e a ka:Event ; ka:date ?d }", inference=True)[0]["n"])
+    n = count(engine, "?x a ka:Event ; ka:date ?d", inference=True)
     html = client.get("/timeline").data.decode()
     assert html.count("<li data-iri=") == n
     data = json.loads(unescape(re.search(r'id="timeline-data">(.*?)</script>', html, re.S).group(1)))
@@ -168,13 +174,11 @@ def test_timeline_lists_every_dated_event(client: FlaskClient, engine: Engine) -
 
 
 def test_timeline_filters_by_person_and_issue(client: FlaskClient, engine: Engine) -> None:
-    n = int(rows(engine, f"SELECT (COUNT(DISTINCT ?e) AS ?n) {{ ?e a ka:Event ; ka:date ?d ; ka:participant <{RHEE}> }}",
-                 inference=True)[0]["n"])
+    n = count(engine, f"?x a ka:Event ; ka:date ?d ; ka:participant <{RHEE}>", inference=True)
     html = client.get("/timeline", query_string={"person": RHEE}).data.decode()
     assert 0 < html.count("<li data-iri=") == n
     issue = f"{BASE}id/issue/mutual-defense-treaty"
-    m = int(rows(engine, f"SELECT (COUNT(DISTINCT ?e) AS ?n) {{ ?e a ka:Event ; ka:date ?d ; "
-                         f"ka:issue/<http://www.w3.org/2004/02/skos/core#broader>* <{issue}> }}", inference=True)[0]["n"])
+    m = count(engine, f"?x a ka:Event ; ka:date ?d ; ka:issue/<{SKOS}broader>* <{issue}>", inference=True)
     assert client.get("/timeline", query_string={"issue": issue}).data.decode().count("<li data-iri=") == m
 
 
@@ -195,6 +199,13 @@ def test_network_date_range_narrows(client: FlaskClient) -> None:
     every = network_data(client.get("/network").data.decode())
     june = network_data(client.get("/network", query_string={"from": "1953-06-01", "to": "1953-06-30"}).data.decode())
     assert 0 < sum(e["value"] for e in june["edges"]) < sum(e["value"] for e in every["edges"])
+
+
+def test_network_kind_boxes(client: FlaskClient) -> None:
+    """Unticked boxes send only their hidden "off"; ticked ones send "on" first."""
+    args = "met=on&met=off&wrote=off&instructed=off"
+    edges = network_data(client.get("/network?" + args).data.decode())["edges"]
+    assert edges and {e["kind"] for e in edges} == {"met"}
 
 
 def test_positions_view_groups_by_issue_and_shows_changes(client: FlaskClient, engine: Engine) -> None:
@@ -233,9 +244,10 @@ def test_query_permalink_is_escaped(client: FlaskClient) -> None:
     assert "<script>alert(1)" not in html
 
 
-@pytest.mark.parametrize("path", ["vendor/yasgui/yasgui.min.js", "vendor/yasgui/LICENSE", "vendor/yasgui/VERSION",
-                                  "vendor/vis-timeline/vis-timeline-graph2d.min.js", "vendor/vis-network/vis-network.min.js",
-                                  "site.css"])
+@pytest.mark.parametrize("path", [
+    "vendor/yasgui/yasgui.min.js", "vendor/yasgui/LICENSE", "vendor/yasgui/VERSION",
+    "vendor/vis-timeline/vis-timeline-graph2d.min.js", "vendor/vis-network/vis-network.min.js", "site.css",
+])
 def test_vendored_assets_are_served_locally(client: FlaskClient, path: str) -> None:
     resp = client.get("/assets/" + path)
     assert resp.status_code == 200 and resp.data

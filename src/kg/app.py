@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, w
     runner: Runner
     if workers > 0:
         snapshots = Snapshots(engine.store, settings.var_dir / "checkpoints")
-        runner = pool = QueryPool(workers, settings.base, snapshots, settings.query_timeout, settings.result_limit)
+        # Workers get no network at all unless SERVICE to some prefix is allowed.
+        runner = pool = QueryPool(workers, settings.base, snapshots, settings.query_timeout, settings.result_limit,
+                                  isolate=not settings.allowed_remote)
         writer = Writer(engine, on_commit=snapshots.publish)
         atexit.register(snapshots.close)
         atexit.register(pool.close)

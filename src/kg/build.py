@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from . import docs, reason, store
@@ -63,18 +63,27 @@ def _rebase(graph: Graph, base: str) -> Graph:
     return out
 
 
+def _data_files(directory: Path) -> list[Path]:
+    """Turtle files, plus N-Triples (bulk data such as benchmark graphs), in sorted order."""
+    return sorted([*directory.rglob("*.ttl"), *directory.rglob("*.nt")])
+
+
 def parse_files(paths: Iterable[Path], root: Path, subject_files: dict[str, str] | None = None) -> Graph:
-    """Parse Turtle files into one graph; a syntax error names the file and the parser's line."""
+    """Parse Turtle/N-Triples files into one graph; a syntax error names the file and the parser's line."""
     graph = Graph()
     for path in paths:
         part = Graph()
+        fmt = "nt" if path.suffix == ".nt" else "turtle"
         try:
-            part.parse(path, format="turtle")
+            part.parse(path, format=fmt)
         except Exception as exc:  # rdflib raises several exception types for bad syntax
-            raise BuildError(f"{path.relative_to(root)}: cannot parse Turtle: {exc}") from exc
-        if subject_files is not None:
+            raise BuildError(f"{path.relative_to(root)}: cannot parse {fmt}: {exc}") from exc
+        if subject_files is not None:  # a node's file is where it is typed, else where it first appears
+            name = str(path.relative_to(root))
+            for s in set(part.subjects(RDF.type)):
+                subject_files[str(s)] = name
             for s in set(part.subjects()):
-                subject_files.setdefault(str(s), str(path.relative_to(root)))
+                subject_files.setdefault(str(s), name)
         graph += part
     return graph
 
@@ -84,7 +93,7 @@ def load_sources(settings: Settings) -> Sources:
     root = settings.root
     subject_files: dict[str, str] = {}
     ontology = parse_files(sorted(settings.ontology_dir.glob("*.ttl")), root)
-    data = parse_files(sorted(settings.data_dir.rglob("*.ttl")), root, subject_files)
+    data = parse_files(_data_files(settings.data_dir), root, subject_files)
     shapes = parse_files(sorted(settings.shapes_dir.rglob("*.ttl")), root)
     return Sources(_rebase(ontology, settings.base), _rebase(data, settings.base), shapes, subject_files)
 

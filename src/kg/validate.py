@@ -84,7 +84,7 @@ class Report:
             if r.path:
                 lines.append(f"    property:   {r.path}")
             lines.append(f"    rule:       {r.component}" + (f" (shape {r.rule})" if r.rule else ""))
-            if r.value is not None:
+            if r.value is not None and r.value != r.focus:  # node-level results repeat the focus as value
                 lines.append(f"    value:      {r.value}")
             for lang, msg in sorted(r.messages.items()):
                 lines.append(f"    message{f'@{lang}' if lang else ''}: {msg}")
@@ -177,20 +177,32 @@ def _copy_description(source: Graph, node: Node, target: Graph) -> None:
             _copy_description(source, o, target)
 
 
-def only_focus(report_graph: Graph, focus: set[str]) -> Graph:
-    """The report restricted to results about ``focus`` nodes, with sh:conforms recomputed."""
+def merge_reports(graphs: list[Graph]) -> Graph:
+    """One SHACL report holding the results of several pySHACL runs, with sh:conforms recomputed."""
     out = Graph()
-    for prefix, ns in report_graph.namespaces():
-        out.bind(prefix, ns)
-    report = report_graph.value(predicate=RDF.type, object=SH.ValidationReport) or BNode()
+    for graph in graphs[:1]:
+        for prefix, ns in graph.namespaces():
+            out.bind(prefix, ns)
+    report = BNode()
     out.add((report, RDF.type, SH.ValidationReport))
     conforms = True
-    for res in report_graph.objects(report, SH.result):
-        if str(report_graph.value(res, SH.focusNode)) in focus:
+    for graph in graphs:
+        for res in graph.subjects(RDF.type, SH.ValidationResult):
             out.add((report, SH.result, res))
-            _copy_description(report_graph, res, out)
-            conforms = conforms and report_graph.value(res, SH.resultSeverity) != SH.Violation
+            _copy_description(graph, res, out)
+            conforms = conforms and graph.value(res, SH.resultSeverity) != SH.Violation
     out.add((report, SH.conforms, Literal(conforms)))
+    return out
+
+
+def node_shape_targets(shapes: Graph) -> dict[URIRef, tuple[set[Node], set[Node], set[Node], set[Node]]]:
+    """Each targeted node shape's targets: classes, subjects-of and objects-of predicates, nodes."""
+    out: dict[URIRef, tuple[set[Node], set[Node], set[Node], set[Node]]] = {}
+    kinds = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+    for kind in kinds:
+        for shape in shapes.subjects(kind, None):
+            if isinstance(shape, URIRef) and shape not in out:
+                out[shape] = tuple(set(shapes.objects(shape, k)) for k in kinds)  # type: ignore[assignment]
     return out
 
 
@@ -220,10 +232,17 @@ class Validator:
         self.ontology = ontology
         self.hierarchy = class_hierarchy(ontology)
         self.inverse = inverse_predicates(shapes)
+        self._targets = node_shape_targets(shapes)
         self.share_shapes = share_shapes
         self._lock = threading.Lock()
-        self._shapes_graph = ShapesGraph(self._copy_shapes()) if share_shapes else None
+        self._shapes_graph = self._parse_shapes() if share_shapes else None
         self._log = logging.getLogger("kg.validate.pyshacl")
+
+    def _parse_shapes(self) -> ShapesGraph:
+        """pySHACL's parse of a private copy of the shapes, harvested up front (use_shapes needs every shape)."""
+        shapes_graph = ShapesGraph(self._copy_shapes())
+        _ = shapes_graph.shapes
+        return shapes_graph
 
     def _copy_shapes(self) -> Graph:
         copy = Graph()
@@ -233,30 +252,55 @@ class Validator:
             copy.add(triple)
         return copy
 
-    def run(self, data: Graph, focus: Iterable[Node] | None = None) -> Report:
-        """Validate ``data`` (which must already hold the class hierarchy); report only on ``focus`` if given.
+    def run(self, data: Graph, focus: Iterable[Node]) -> Report:
+        """Validate the ``focus`` nodes of ``data`` (which must already hold the class hierarchy).
 
-        pySHACL's own ``focus_nodes`` option is not used: in pySHACL 0.40 it also filters the value
-        nodes handed to nested shapes (sh:or, sh:not, sh:qualifiedValueShape), so those constraints
-        silently pass. The graph is small, so validating all of it and keeping the focus nodes'
-        results costs little.
+        pySHACL's ``focus_nodes`` option alone is not usable: in pySHACL 0.40 it also filters the
+        value nodes handed to nested shapes (sh:or, sh:not, sh:qualifiedValueShape), so those
+        constraints silently pass. Instead the node shapes targeting each focus node are worked out
+        here and pySHACL is given both (``use_shapes`` + ``focus_nodes``), which evaluates exactly
+        those shapes on exactly those nodes and nothing on the neighbours that are only there for
+        their types.
         """
+        data = data.skolemize()  # pySHACL names focus nodes by IRI; contributed blank nodes get one
+        groups: dict[frozenset[URIRef], list[str]] = {}
+        for node in focus:
+            iri = node.skolemize() if isinstance(node, BNode) else node
+            shapes = self._shapes_for(data, iri)
+            if shapes:
+                groups.setdefault(frozenset(shapes), []).append(str(iri))
+        graphs = [self._validate(data, {"use_shapes": sorted(str(s) for s in shapes), "focus_nodes": sorted(nodes)})
+                  for shapes, nodes in groups.items()]
+        return self._report(graphs, data)
+
+    def _shapes_for(self, data: Graph, node: Node) -> set[URIRef]:
+        """The top-level node shapes whose targets include ``node`` in ``data``."""
+        classes = set()
+        for c in data.objects(node, RDF.type):
+            classes |= set(data.transitive_objects(c, RDFS.subClassOf))
+        out = set()
+        for shape, (by_class, by_subject, by_object, by_node) in self._targets.items():
+            if (classes & by_class or node in by_node or any((node, p, None) in data for p in by_subject)
+                    or any((None, p, node) in data for p in by_object)):
+                out.add(shape)
+        return out
+
+    def _validate(self, data: Graph, extra: dict) -> Graph:
         options = {"inference": "none", "allow_warnings": True, "abort_on_first": False, "advanced": False,
-                   "inplace": True, "logger": self._log}
+                   "inplace": True, "logger": self._log, **extra}
         if self._shapes_graph is None:
-            conforms, report_graph, _ = self._execute(data, ShapesGraph(self._copy_shapes()), options)
-        else:
-            with self._lock:
-                conforms, report_graph, _ = self._execute(data, self._shapes_graph, options)
-        if focus is not None:
-            report_graph = only_focus(report_graph, {str(f) for f in focus})
-        results = parse_report(report_graph, self.shapes, data)
-        return Report(conforms=not any(r.severity == "Violation" for r in results), results=results,
-                      graph=report_graph)
+            return self._execute(data, self._parse_shapes(), options)
+        with self._lock:
+            return self._execute(data, self._shapes_graph, options)
+
+    def _report(self, graphs: list[Graph], data: Graph) -> Report:
+        merged = merge_reports(graphs)
+        results = parse_report(merged, self.shapes, data)
+        return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, graph=merged)
 
     @staticmethod
-    def _execute(data: Graph, shapes_graph: ShapesGraph, options: dict) -> tuple[bool, Graph, str]:
+    def _execute(data: Graph, shapes_graph: ShapesGraph, options: dict) -> Graph:
         run = ShaclRun(DataGraph.from_rdflib(data), shacl_graph=shapes_graph.graph, options=options)
         run.shacl_graph = shapes_graph  # reuse the parsed shapes instead of the fresh wrapper
-        return run.run()
+        return run.run()[1]
 

@@ -35,9 +35,12 @@ class Report:
         header = ["class", *(AUTHORITIES[a].name for a in used)]
         rows = [[cls, *(f"{row[a][0]}/{row[a][1]}" for a in used)] for cls, row in self.coverage.items()]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines = [" | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
-                                                                                                  strict=True)))
-                 for r in [header, *rows]]
+
+        def line(cells: list[str]) -> str:
+            pairs = enumerate(zip(cells, widths, strict=True))
+            return " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in pairs)
+
+        lines = [line(r) for r in [header, *rows]]
         lines.insert(1, "-+-".join("-" * w for w in widths))
         return "\n".join(lines)
 
@@ -102,6 +105,23 @@ def agreement_errors(query: Query, links: list[Link], name: Compactor, base: str
     return errors
 
 
+def publication_errors(query: Query, name: Compactor) -> list[str]:
+    """A FRUS document link names the volume part and number the graph publishes the document under."""
+    errors = []
+    for r in query(PREAMBLE + """SELECT ?link ?doc ?id ?volume ?n WHERE {
+            ?link ka:authority "hsg-frus-document" ; ka:linkSubject ?doc ; ka:externalId ?id .
+            OPTIONAL { ?doc ka:publishedIn/rdfs:seeAlso ?volume ; ka:frusDocumentNumber ?n } } ORDER BY ?link"""):
+        if r["n"] is None:
+            errors.append(f"{name(r['link'].value)}: {name(r['doc'].value)} has no ka:publishedIn FRUS volume part "
+                          "with ka:frusDocumentNumber")
+            continue
+        published = f"{r['volume'].value.rsplit('/', 1)[-1]}/d{r['n'].value}"
+        if published != r["id"].value:
+            errors.append(f"{name(r['link'].value)}: ID {r['id'].value!r}, but the graph publishes "
+                          f"{name(r['doc'].value)} as {published!r}")
+    return errors
+
+
 def coverage(query: Query, base: str) -> dict[str, dict[str, tuple[int, int]]]:
     """Per class and authority: entities with at least one link, of all the class's entities."""
     table: dict[str, dict[str, tuple[int, int]]] = {}
@@ -124,6 +144,7 @@ def check(query: Query, base: str = DEFAULT_BASE) -> Report:
         report.errors += syntax_errors(link, name)
     report.errors += conflict_errors(links, name)
     report.errors += agreement_errors(query, links, name, base)
+    report.errors += publication_errors(query, name)
     report.coverage = coverage(query, base)
     return report
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import sys
+from pathlib import Path
 
 import click
 
 from ..config import Settings
 from .model import load_files, store_query
+from .suggest import KINDS
 
 
 @click.group("links")
@@ -30,7 +32,7 @@ def check_cmd() -> None:
     sys.exit(1 if report.errors else 0)
 
 
-@links_cli.command("resolve-frus")
+@links_cli.command("resolve-frus", short_help="Resolve a FRUS citation to its history.state.gov document.")
 @click.argument("citation")
 def resolve_frus_cmd(citation: str) -> None:
     """Resolve a FRUS citation ('FRUS 1952-54 XV pp. 1097-98') to its history.state.gov document IRI.
@@ -74,7 +76,37 @@ def export_cmd(fmt: str, out: click.utils.LazyFile) -> None:
     if fmt == "turtle":
         out.write(turtle(query).decode())
         return
-    text, skipped = sssom(query, datetime.date.today())
+    try:
+        text, skipped = sssom(query, datetime.date.today())
+    except ValueError as exc:  # a target IRI of no known authority namespace: run `kg links check`
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     out.write(text)
     if skipped:
         click.echo(f"note: {skipped} link(s) without a target IRI (hsg-people IDs) are not in the SSSOM file", err=True)
+
+
+@links_cli.command("suggest")
+@click.option("--service", envvar="KG_WIKIDATA_RECONCILE", required=True,
+              help="Reconciliation service URL (default: $KG_WIKIDATA_RECONCILE), e.g. Wikidata's.")
+@click.option("--type", "kinds", type=click.Choice(list(KINDS)), multiple=True,
+              help="Entity kinds to ask about (repeatable; default: all).")
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 25), help="Candidates per entity.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("links-review.tsv"),
+              show_default=True, help="Review file (TSV); never inside data/.")
+def suggest_cmd(service: str, kinds: tuple[str, ...], limit: int, out: Path) -> None:
+    """Propose Wikidata candidates for entities without a Wikidata link, into a review file."""
+    from .suggest import suggest, write_review
+
+    settings = Settings()
+    if out.resolve().is_relative_to(settings.data_dir.resolve()):
+        click.echo("error: proposals go to a review file, never into data/; choose another --out", err=True)
+        sys.exit(2)
+    try:
+        rows = suggest(store_query(load_files(settings)), service, list(kinds or KINDS), limit)
+    except (OSError, ValueError) as exc:
+        click.echo(f"error: the reconciliation service at {service} failed: {exc}", err=True)
+        sys.exit(1)
+    write_review(out, rows)
+    entities = len({row[0] for row in rows})
+    click.echo(f"{len(rows)} row(s) for {entities} unlinked entities written to {out}; review before linking")

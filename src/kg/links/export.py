@@ -57,8 +57,7 @@ def sssom(query: Query, date: dt.date, base: str = DEFAULT_BASE) -> tuple[str, i
     """
     every = read_links(query)
     links = [link for link in every if link.target and link.match_type in MATCH_TYPES]
-    ours = prefixes(base)
-    local = {p: ns for p, ns in ours.items() if ns.startswith(base)}
+    local = {p: ns for p, ns in prefixes(base).items() if ns.startswith(base)}
     used: dict[str, str] = dict(STANDARD_PREFIXES)
     labels = _labels(query)
     rows = []

@@ -33,7 +33,6 @@ class Authority:
     """The form of one authority's identifiers and record IRIs (``{id}`` in the IRI pattern)."""
 
     name: str
-    title: str
     id_pattern: str
     iri_pattern: str | None  # a regex with {id}; None: no verified IRI form, links carry no target
 
@@ -47,18 +46,18 @@ class Authority:
 
 
 AUTHORITIES: dict[str, Authority] = {a.name: a for a in (
-    Authority("wikidata", "Wikidata", r"Q[1-9]\d*", r"http://www\.wikidata\.org/entity/{id}"),
-    Authority("geonames", "GeoNames", r"[1-9]\d*", r"https://sws\.geonames\.org/{id}/"),
-    Authority("viaf", "VIAF", r"[1-9]\d*", r"https?://viaf\.org/viaf/{id}"),
-    Authority("lcnaf", "LCNAF", r"n[bors]?\d+", r"https?://id\.loc\.gov/authorities/names/{id}"),
-    Authority("snac", "SNAC", r"[1-9]\d*", r"https?://snaccooperative\.org/view/{id}"),
-    Authority("hsg-people", "OH people", r"[1-9]\d*", None),
-    Authority("hsg-frus-persons", "FRUS persons", r"p_[A-Z]+\d+",
+    Authority("wikidata", r"Q[1-9]\d*", r"http://www\.wikidata\.org/entity/{id}"),
+    Authority("geonames", r"[1-9]\d*", r"https://sws\.geonames\.org/{id}/"),
+    Authority("viaf", r"[1-9]\d*", r"https?://viaf\.org/viaf/{id}"),
+    Authority("lcnaf", r"n[bors]?\d+", r"https?://id\.loc\.gov/authorities/names/{id}"),
+    Authority("snac", r"[1-9]\d*", r"https?://snaccooperative\.org/view/{id}"),
+    Authority("hsg-people", r"[1-9]\d*", None),
+    Authority("hsg-frus-persons", r"p_[A-Z]+\d+",
               r"https://history\.state\.gov/historicaldocuments/frus\d{4}(-\d{2})?v\d+(p\d+)?/persons#{id}"),
-    Authority("hsg-frus-document", "FRUS doc.", r"frus\d{4}(-\d{2})?v\d+(p\d+)?/d\d+",
+    Authority("hsg-frus-document", r"frus\d{4}(-\d{2})?v\d+(p\d+)?/d\d+",
               r"https://history\.state\.gov/historicaldocuments/{id}"),
-    Authority("pocom", "POCOM", r"[a-z]+(-[a-z]+)*", r"https://history\.state\.gov/departmenthistory/people/{id}"),
-    Authority("nara", "NARA", r"[1-9]\d*", r"https://catalog\.archives\.gov/id/{id}"),
+    Authority("pocom", r"[a-z]+(-[a-z]+)*", r"https://history\.state\.gov/departmenthistory/people/{id}"),
+    Authority("nara", r"[1-9]\d*", r"https://catalog\.archives\.gov/id/{id}"),
 )}
 MATCH_TYPES = (f"{SKOS}exactMatch", f"{SKOS}closeMatch")
 

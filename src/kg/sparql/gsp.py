@@ -7,6 +7,8 @@ validated, atomic write path as SPARQL Update.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
@@ -61,7 +63,8 @@ def graph_store() -> Response:
     except Rejected as exc:
         return rejected(exc)
     if created:
-        return Response(status=201, headers={"Location": request.url})
+        location = f"{request.url_root}store?graph={quote(str(request.args['graph']), safe='')}"
+        return Response(status=201, headers={"Location": location})
     return Response(status=204)
 
 

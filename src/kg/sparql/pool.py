@@ -17,12 +17,14 @@ changes. A checkpoint is deleted once no worker can still be reading it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing as mp
 import os
 import queue
 import shutil
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -99,8 +101,26 @@ class Job:
     limit: int
 
 
-def _serve(conn: Connection, base: str) -> None:
+def _isolate_network() -> bool:
+    """Move this process into new, empty user and network namespaces: it can reach no host at all.
+
+    Defence in depth behind kg.sparql.policy: even a SERVICE the tokenizer missed cannot leave
+    the machine. Needs unprivileged user namespaces (Linux; refused by some container seccomp
+    profiles, in which case the policy check alone applies). Must run before any thread starts.
+    """
+    clone_newuser, clone_newnet = 0x10000000, 0x40000000
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(clone_newuser | clone_newnet) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _serve(conn: Connection, base: str, isolate: bool) -> None:
     """Worker process: answer jobs until the parent goes away (EOF on the pipe)."""
+    if isolate and not _isolate_network():
+        print("kg query worker: cannot isolate the network (no user namespaces); relying on the SERVICE policy",
+              file=sys.stderr)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server; it stops us
     engine: Engine | None = None
     generation = -1
@@ -123,9 +143,9 @@ def _serve(conn: Connection, base: str) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext, base: str) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, base: str, isolate: bool) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, base), name="kg-query", daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, base, isolate), name="kg-query", daemon=True)
         self.process.start()
         child.close()
         self.generation = 0
@@ -141,9 +161,11 @@ class _Worker:
 class QueryPool:
     """A fixed number of query worker processes over the latest checkpoint."""
 
-    def __init__(self, size: int, base: str, snapshots: Snapshots, timeout: float, limit: int) -> None:
+    def __init__(self, size: int, base: str, snapshots: Snapshots, timeout: float, limit: int,
+                 isolate: bool = True) -> None:
         self._ctx = mp.get_context("spawn")
         self.base = base
+        self.isolate = isolate
         self.snapshots = snapshots
         self.timeout = timeout
         self.limit = limit
@@ -152,7 +174,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
-            self._idle.put(_Worker(self._ctx, base))
+            self._idle.put(_Worker(self._ctx, base, isolate))
         self.killed: list[int] = []  # pids of workers stopped for a timeout (for tests and logs)
 
     def run(self, sparql: str, dataset: Dataset, accept: str | None, format_param: str | None) -> Answer:
@@ -199,7 +221,7 @@ class QueryPool:
 
         def spawn() -> None:
             if not self._closed:
-                self._idle.put(_Worker(self._ctx, self.base))
+                self._idle.put(_Worker(self._ctx, self.base, self.isolate))
 
         threading.Thread(target=spawn, name="kg-respawn", daemon=True).start()
 

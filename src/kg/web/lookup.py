@@ -7,6 +7,7 @@ here so that templates only format them.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,11 @@ AUTHORITIES = {
     "wikidata.org": "Wikidata", "geonames.org": "GeoNames", "viaf.org": "VIAF",
     "history.state.gov": "history.state.gov", "id.loc.gov": "LoC", "ndl.go.jp": "NDL",
     "d-nb.info": "GND", "isni.org": "ISNI", "catalog.archives.gov": "NARA",
+}
+# Badge names for the ka:authority codes of the link data.
+AUTHORITY_NAMES = {
+    "wikidata": "Wikidata", "geonames": "GeoNames", "viaf": "VIAF", "snac": "SNAC", "pocom": "POCOM",
+    "hsg-frus-document": "FRUS", "hsg-frus-persons": "FRUS persons", "hsg-people": "history.state.gov people",
 }
 LANGS = ("ja", "en", "ko")
 EVOLUTION = "ka:supersedes|ka:softens|ka:hardens"
@@ -205,8 +211,10 @@ class Reader:
         for r in incoming:
             referrers[r["p"].value].append(self.value(r["s"], labels))
 
+        stated_here = sorted(referrers.get(f"{KA}statedAt", []), key=lambda v: v.text)
         return {
             "iri": iri,
+            "stated_here": stated_here,
             "title": labels.primary(iri) or self.short(iri),
             "subtitle": labels.secondary(iri),
             "labels": [(lang, labels.by_iri.get(iri, {}).get(lang)) for lang in LANGS
@@ -289,7 +297,7 @@ class Reader:
         }
 
     def archive_chain(self, units: list[str]) -> list[list[Value]]:
-        """Each archival unit with the units it is part of, outermost first (RG → box → folder)."""
+        """Each archival unit with the units it is part of, innermost first, as footnotes cite (folder › box › RG)."""
         chains = []
         for unit in units:
             rows = self.select(f"""
@@ -312,10 +320,13 @@ class Reader:
         for r in rows:
             target = r["target"].value if "target" in r else None
             key = target or r["link"].value
+            code = r["authority"].value if "authority" in r else None
+            ident = r["id"].value if "id" in r else None
+            volume = re.search(r"/historicaldocuments/frus[\d-]+(v\d+p?\d*)/", target or "")
             seen.setdefault(key, {
-                "href": target, "authority": r["authority"].value if "authority" in r else authority_name(target),
-                "id": r["id"].value if "id" in r else None, "node": self.href(r["link"].value),
-                "match": self.short(r["match"].value) if "match" in r else None,
+                "href": target, "authority": AUTHORITY_NAMES.get(code or "", code) or authority_name(target),
+                "id": f"{volume.group(1)} {ident}" if volume and ident and "persons" in (target or "") else ident,
+                "node": self.href(r["link"].value), "match": self.short(r["match"].value) if "match" in r else None,
             })
         for target in matches:
             if target not in seen and authority_name(target):
@@ -373,22 +384,23 @@ class Reader:
 
     def events(self) -> list[dict[str, object]]:
         """Every dated event (with inference, so every subclass counts) with agents, issues and sources."""
-        rows = self.select("""
-            SELECT ?e ?d ?end ?a ?i ?src {
-              ?e a ka:Event ; ka:date ?d .
-              OPTIONAL { ?e ka:endDate ?end }
-              OPTIONAL { { ?e ka:participant ?a } UNION { ?e ka:qualifiedParticipation/ka:agent ?a } }
-              OPTIONAL { ?e ka:issue/skos:broader* ?i }
-              OPTIONAL { ?e ka:source|ka:recordedIn ?src }
-            }""", inference=True)
         events: dict[str, dict[str, object]] = {}
-        for r in rows:
-            ev = events.setdefault(r["e"].value, {"iri": r["e"].value, "date": r["d"].value,
-                                                  "end": r["end"].value if "end" in r else None,
-                                                  "agents": set(), "issues": set(), "sources": set()})
-            for key, var in (("agents", "a"), ("issues", "i"), ("sources", "src")):
-                if var in r:
-                    ev[key].add(r[var].value)
+        for r in self.select("SELECT ?e ?d ?end { ?e a ka:Event ; ka:date ?d OPTIONAL { ?e ka:endDate ?end } }",
+                             inference=True):
+            events.setdefault(r["e"].value, {"iri": r["e"].value, "date": r["d"].value,
+                                             "end": r["end"].value if "end" in r else None,
+                                             "agents": set(), "issues": set(), "sources": set()})
+        # One query per facet: joining them would multiply rows (agents × issues × sources).
+        facets = {
+            "agents": "{ ?e ka:participant ?x } UNION { ?e ka:qualifiedParticipation/ka:agent ?x }",
+            "issues": "?e ka:issue/skos:broader* ?x",
+            "sources": "?e ka:source|ka:recordedIn ?x",
+        }
+        for key, pattern in facets.items():
+            for r in self.select(f"SELECT DISTINCT ?e ?x {{ ?e a ka:Event . {pattern} FILTER(isIRI(?x)) }}",
+                                 inference=True):
+                if r["e"].value in events:
+                    events[r["e"].value][key].add(r["x"].value)
         if not events:
             return []
         types = self.specific_types(set(events), f"{KA}Event")

@@ -28,6 +28,7 @@ SUFFIXES = {suffix: mime for mime, (_fmt, suffix) in RDF_TYPES.items()}
 # Only characters an IRI path segment of ours can hold: nothing that could end an IRI in SPARQL.
 SAFE_PATH = re.compile(r"[A-Za-z0-9._~%-]+(?:/[A-Za-z0-9._~%-]+)*")
 SAFE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+INTERACTIONS = ("met", "wrote", "instructed")
 
 
 def settings() -> Settings:
@@ -76,7 +77,7 @@ def page_helpers() -> dict[str, object]:
 def query_page() -> str:
     examples = load_examples(settings().queries_dir) if settings().queries_dir.is_dir() else []
     engine = current_app.extensions["kg.engine"]
-    return render_template("query.html", examples=examples, prefixes=engine.prefixes,
+    return render_template("query.html", examples=examples, prefixes=engine.prefixes, base=engine.base,
                            examples_by_slug={ex.slug: ex.query for ex in examples},
                            preset=request.args.get("query", ""))
 
@@ -110,7 +111,7 @@ def entity_response(iri: str, mime: str | None, kind: str | None = None) -> Resp
 
 
 @bp.route("/id/<path:rest>")
-def entity(rest: str) -> Response | tuple[str, int]:
+def entity(rest: str) -> str | Response | tuple[str, int]:
     """Dereference a data IRI: HTML for browsers, RDF by Accept or by a .ttl/.jsonld/.nt suffix."""
     mime = None
     stem, _, suffix = rest.rpartition(".")
@@ -158,7 +159,7 @@ def timeline() -> str:
              and (not chosen["organization"] or chosen["organization"] in e["agents"])
              and (not chosen["issue"] or chosen["issue"] in e["issues"])]
     items = [{"id": i, "start": e["date"], "end": e["end"], "content": e["event"].text,
-              "title": e["event"].alt or e["event"].text, "href": e["event"].href,
+              "title": " / ".join(filter(None, (e["date"], e["event"].text, e["event"].alt))), "href": e["event"].href,
               "group": e["type"].text if e["type"] else ""} for i, e in enumerate(shown)]
     return render_template("timeline.html", events=shown, total=len(events), items=items, agents=agents,
                            issues=issues, chosen=chosen)
@@ -169,10 +170,10 @@ def network() -> str:
     """Who met, wrote to or instructed whom, weighted by the number of occasions, in a date range."""
     rd = reader()
     start, end = request.args.get("from", ""), request.args.get("to", "")
-    kinds = [k for k in ("met", "wrote", "instructed") if request.args.get(k, "on") == "on"] \
-        if any(k in request.args for k in ("met", "wrote", "instructed", "from", "to")) else \
-        ["met", "wrote", "instructed"]
-    rows = [r for r in rd.interactions() if r["kind"] in kinds and _in_range(r["d"], start, end)]
+    # The form sends "on" from a ticked box before its hidden "off"; a kind not mentioned is shown.
+    kinds = [k for k in INTERACTIONS if request.args.get(k, "on") == "on"]
+    every = rd.interactions()
+    rows = [r for r in every if r["kind"] in kinds and _in_range(r["d"], start, end)]
     occasions: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for r in rows:
         occasions[(r["kind"], r["a"], r["b"])].add(r["key"])
@@ -186,12 +187,14 @@ def network() -> str:
               "group": "person" if v.iri in persons else "organization"}
              for v in groups["person"] + groups["organization"]]
     names = {n["id"]: n["label"] for n in nodes}
-    edges = [{"from": a, "to": b, "kind": kind, "value": len(keys), "title": f"{kind}: {len(keys)}"}
+    arrow = {"met": "—", "wrote": "→", "instructed": "⇒"}
+    edges = [{"from": a, "to": b, "kind": kind, "value": len(keys),
+              "title": f"{names[a]} {arrow[kind]} {names[b]}: {len(keys)} × {kind}"}
              for (kind, a, b), keys in sorted(occasions.items())]
     table = sorted(({"kind": e["kind"], "a": names[e["from"]], "b": names[e["to"]], "n": e["value"],
                      "a_href": rd.href(e["from"]), "b_href": rd.href(e["to"])} for e in edges),
                    key=lambda e: (-e["n"], e["a"], e["b"]))
-    dates = sorted(r["d"] for r in rd.interactions())
+    dates = sorted(r["d"] for r in every)
     return render_template("network.html", nodes=nodes, edges=edges, table=table, start=start, end=end,
                            kinds=kinds, first=dates[0] if dates else "", last=dates[-1] if dates else "")
 

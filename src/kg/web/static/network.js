@@ -13,12 +13,18 @@
     color: { color: colors[e.kind], opacity: 0.7 }, arrows: e.kind === "met" ? "" : "to",
   })));
   const network = new vis.Network(document.getElementById("network-chart"), { nodes: nodes, edges: edges }, {
-    nodes: { font: { size: 14, face: "Noto Sans, Noto Sans CJK JP, sans-serif" }, scaling: { min: 8, max: 34 } },
+    nodes: {
+      font: { size: 16, face: "Noto Sans, Noto Sans CJK JP, sans-serif", color: "#1d2433" },
+      scaling: { min: 8, max: 34, label: { enabled: true, min: 13, max: 22 } },
+    },
     edges: { scaling: { min: 1, max: 9 }, smooth: { type: "continuous" } },
-    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 300 } },
+    physics: {
+      solver: "forceAtlas2Based", stabilization: { iterations: 400 },
+      forceAtlas2Based: { gravitationalConstant: -140, springLength: 170, avoidOverlap: 0.7 },
+    },
     interaction: { hover: true, tooltipDelay: 120 },
   });
-  network.once("stabilizationIterationsDone", () => network.setOptions({ physics: false }));
+  network.once("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
   network.on("doubleClick", (params) => {
     const node = params.nodes.length && nodes.get(params.nodes[0]);
     if (node && node.href) location.href = node.href;

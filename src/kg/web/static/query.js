@@ -26,12 +26,12 @@
       endpoint: endpoint, method: "POST",
       // The project's prefixes are predeclared: a query may use ka:, person:, doc: … without PREFIX lines.
       adjustQueryBeforeRequest: (yasqe) => withPrefixes(yasqe.getValue()),
-      args: () => (inference.checked ? [{ name: "inference", value: "true" }] : []),
     },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
     persistenceId: "kg-korea1953",
     yasqe: { value: starter, editorHeight: "360px", resizeable: true },
+    yasr: { prefixes: config.prefixes },
   });
 
   function tab() { return yasgui.getTab(); }
@@ -44,7 +44,7 @@
   function load(query, run) {
     const t = tab();
     t.setEndpoint(endpoint);
-    t.getYasqe().setValue(query.trim() + "\n");
+    t.getYasqe().setValue(withPrefixes(query.trim()) + "\n");
     updatePermalink();
     if (run) t.getYasqe().query();
   }
@@ -58,16 +58,30 @@
   });
   const params = new URLSearchParams(location.search);
   if (params.get("inference") === "true") inference.checked = true;
+  applyInference();
   if (config.preset) load(config.preset, true);
   tab().setEndpoint(endpoint);
   yasgui.on("tabChange", updatePermalink);
   yasgui.on("tabSelect", () => setTimeout(updatePermalink, 0));
   tab().getYasqe().on("change", updatePermalink);
-  inference.addEventListener("change", updatePermalink);
+  /** The inference switch is a request parameter of the current tab (YASGUI merges arrays, not functions). */
+  function applyInference() {
+    tab().setRequestConfig({ args: inference.checked ? [{ name: "inference", value: "true" }] : [] });
+    updatePermalink();
+  }
+  inference.addEventListener("change", applyInference);
   updatePermalink();
   document.getElementById("copy-permalink").addEventListener("click", () => {
     permalink.select();
     navigator.clipboard ? navigator.clipboard.writeText(permalink.value) : document.execCommand("copy");
   });
+  // Result links to our IRIs open their page on this server (the w3id.org redirect may be out of reach).
+  document.getElementById("yasgui").addEventListener("click", (event) => {
+    const a = event.target.closest("a[href]");
+    if (a && a.href.startsWith(config.base + "id/")) {
+      event.preventDefault();
+      location.href = "/" + a.href.slice(config.base.length);
+    }
+  }, true);
   window.kgYasgui = yasgui; // for the browser tests and the curious
 })();
