@@ -224,6 +224,11 @@ def test_multiple_queries_is_400(ro: Server) -> None:
     assert (reply.status, reply.text) == (400, "more than one 'query' parameter: send exactly one\n")
 
 
+def test_multiple_updates_is_400(ro: Server) -> None:
+    reply = call("POST", f"{ro.url}/sparql", form(update=["CLEAR ALL", "CLEAR ALL"]), FORM)
+    assert (reply.status, reply.text) == (400, "more than one 'update' parameter: send exactly one\n")
+
+
 def test_update_via_get_is_405(ro: Server) -> None:
     reply = call("GET", f"{ro.url}/sparql?update=CLEAR%20ALL")
     assert reply.status == 405
@@ -425,6 +430,10 @@ def test_rdflib_sparqlstore(ro: Server) -> None:
     rows = list(graph.query(NAMES))
     assert [(str(p), str(n)) for p, n in rows] == [(AGENT_IRIS[0], "Mark W. Clark"), (AGENT_IRIS[1], "Syngman Rhee")]
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
+    plugin = Graph(store="SPARQLStore")
+    plugin.open(f"{ro.url}/sparql")
+    assert len(list(plugin.query(AGENTS))) == 0
+    assert len(list(plugin.query(CONSTRUCT))) == 3
 
 
 def test_federation_from_another_engine(ro: Server) -> None:

@@ -228,3 +228,64 @@ def test_wrong_token_is_403_and_never_echoed(strict: Server) -> None:
         assert (reply.status, reply.text) == (403, "the bearer token is not valid for writes on this server\n")
         assert TOKEN not in reply.text and given not in reply.text
     assert TOKEN not in strict.log()
+
+
+# --- internal errors ----------------------------------------------------------------------------
+
+def test_uncaught_exception_is_a_bare_500_and_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from kg.app import create_app
+    from kg.config import Settings
+
+    home = make_home(tmp_path)
+    app = create_app(Settings(root=home, var_dir=home / "var", base=BASE), workers=0)
+
+    def boom() -> str:
+        raise RuntimeError("secret internals: /etc/kg/config")
+
+    app.add_url_rule("/boom", view_func=boom)
+    with caplog.at_level("ERROR"):
+        reply = app.test_client().get("/boom")
+    assert (reply.status_code, reply.get_data(as_text=True)) == (500, "internal server error; it has been logged\n")
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert "secret internals" in caplog.text and "Traceback" in caplog.text
+
+
+def test_fuzzed_requests_never_500(tmp_path: Path) -> None:
+    """Mutated queries, updates and RDF bodies: every answer is a 2xx or 4xx, never a 500."""
+    import random
+
+    from kg.app import create_app
+    from kg.config import Settings
+
+    home = make_home(tmp_path)
+    app = create_app(Settings(root=home, var_dir=home / "var", base=BASE, write_token=TOKEN), workers=0)
+    client = app.test_client()
+    seeds = [
+        'PREFIX ka: <https://w3id.org/korea1953/ontology#> SELECT ?p (COUNT(?l) AS ?n) { ?p a ka:Person ; '
+        '<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") } GROUP BY ?p ORDER BY DESC(?n)',
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { <urn:x> } } LIMIT 5",
+        f"INSERT {{ GRAPH <http://example.org/f> {{ ?s <{BASE}q> 'x'@en }} }} WHERE {{ ?s a ?t }}",
+        f'PREFIX x: <{BASE}> DELETE DATA {{ x:a x:b "c"^^<http://www.w3.org/2001/XMLSchema#string> }}',
+    ]
+    alphabet = "{}<>?\"'#:;.,()[]^@\\\n aSERVICE"
+    rng = random.Random(1953)
+    statuses: dict[int, int] = {}
+    for i in range(240):
+        text = list(rng.choice(seeds))
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randrange(len(text))
+            if rng.random() < 0.5:
+                del text[pos]
+            else:
+                text.insert(pos, rng.choice(alphabet))
+        mutated = "".join(text)
+        if i % 3 == 0:
+            reply = client.get("/sparql", query_string={"query": mutated})
+        elif i % 3 == 1:
+            reply = client.post("/sparql", data={"update": mutated}, headers={"Authorization": f"Bearer {TOKEN}"})
+        else:
+            reply = client.put("/store?graph=http://example.org/fz", data=mutated.encode(),
+                               headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
+        statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
+        assert reply.status_code < 500, (mutated, reply.get_data(as_text=True))
+    assert statuses.get(400, 0) > 60  # the mutations do produce errors, all of them client errors

@@ -85,6 +85,7 @@ def test_person_page_shows_labels_in_three_languages(client: FlaskClient, engine
     for lang in ("en", "ja", "ko"):
         assert label(engine, RHEE, lang) in page
     assert re.search(r"<h1>\s*" + re.escape(label(engine, RHEE, "en")), resp.data.decode())
+    assert "<script" not in resp.data.decode()  # entity pages work without JavaScript
 
 
 def test_language_switch_puts_japanese_label_first_and_is_remembered(client: FlaskClient, engine: Engine) -> None:
@@ -144,7 +145,9 @@ def test_entity_rdf_by_suffix_or_accept(client: FlaskClient, suffix: str, accept
 
 def test_browser_accept_header_gets_html(client: FlaskClient) -> None:
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    assert client.get("/id/person/syngman-rhee", headers={"Accept": accept}).mimetype == "text/html"
+    resp = client.get("/id/person/syngman-rhee", headers={"Accept": accept})
+    assert resp.mimetype == "text/html"
+    assert "Accept" in resp.headers["Vary"]  # the same URL also answers Turtle and JSON-LD
 
 
 @pytest.mark.parametrize("path", ["/id/person/nobody-at-all", "/id/person/nobody.ttl", "/id/unknown-kind/x",

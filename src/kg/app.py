@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, w
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body_bytes
     if workers is None:
         workers = 0 if engine else default_workers()
+    # Updates run first on a checkpoint copy in var/scratch when we own the on-disk store.
+    scratch = None if engine else settings.var_dir / "scratch"
     engine = engine or Engine(open_store(settings.store_path), settings.base)
     runner: Runner
     if workers > 0:
@@ -41,12 +43,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, w
         # Workers get no network at all unless SERVICE to some prefix is allowed.
         runner = pool = QueryPool(workers, settings.base, snapshots, settings.query_timeout, settings.result_limit,
                                   isolate=not settings.allowed_remote)
-        writer = Writer(engine, on_commit=snapshots.publish)
+        writer = Writer(engine, on_commit=snapshots.publish, scratch_root=scratch)
         atexit.register(snapshots.close)
         atexit.register(pool.close)
     else:
         runner = InlineRunner(engine, settings.result_limit)
-        writer = Writer(engine, on_commit=lambda: None)
+        writer = Writer(engine, on_commit=lambda: None, scratch_root=scratch)
     app.extensions.update({"kg.settings": settings, "kg.engine": engine, "kg.runner": runner, "kg.writer": writer})
     http.install(app)
     app.register_blueprint(protocol.bp)

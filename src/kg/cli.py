@@ -140,4 +140,4 @@ def _register_groups() -> None:
 _register_groups()
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="kg")

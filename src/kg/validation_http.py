@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 
-from .contribute import MEDIA_TYPES, ChangeChecker, Contribution, StoreContext, UnreadableInput
+from .contribute import MEDIA_TYPES, ChangeChecker, Contribution, StoreContext, UnreadableInput, render
 from .store import GraphNames
 from .validate import Report
 
@@ -82,10 +82,7 @@ def _report_response(report: Report, where: dict[str, str], wants: str) -> Respo
         return Response(report.graph.serialize(format="json-ld"), 200, mimetype="application/ld+json")
     if wants == "text/html":
         return Response(render_template("validate.html", report=report, where=where), 200, mimetype="text/html")
-    data = report.to_json()
-    for r in data["results"]:  # type: ignore[union-attr]
-        r["definedAt"] = where.get(r["focusNode"])
-    return Response(json.dumps(data, ensure_ascii=False, indent=2), 200, mimetype="application/json")
+    return Response(render(report, "json", where), 200, mimetype="application/json")
 
 
 @bp.get("/validate")

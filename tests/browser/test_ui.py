@@ -34,8 +34,9 @@ def sparql(server: str, query: str, inference: bool = False) -> list[dict[str, s
     return [{k: v["value"] for k, v in b.items()} for b in bindings]
 
 
-def shoot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+def shoot(page: Page, artifacts: Path, name: str, full_page: bool = True) -> None:
+    """Save a screenshot (long pages: the first screen only, to keep artifacts small)."""
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=full_page)
 
 
 def test_query_page_runs_an_example(page: Page, server: str, built: Settings, artifacts: Path) -> None:
@@ -74,7 +75,7 @@ def test_entity_page(page: Page, server: str, artifacts: Path) -> None:
     shoot(page, artifacts, "entity-document")
     page.goto(server + "/id/person/syngman-rhee?lang=ja")
     expect(page.locator("h1")).to_have_text("李承晩")
-    shoot(page, artifacts, "entity-person-ja")
+    shoot(page, artifacts, "entity-person-ja", full_page=False)
     page.goto(server + "/id/person/syngman-rhee?lang=en")
 
 
@@ -89,7 +90,7 @@ def test_timeline_shows_every_event_and_zooms(page: Page, server: str, artifacts
     page.wait_for_timeout(600)
     after = page.evaluate("(() => { const w = window.kgTimeline.timeline.getWindow(); return w.end - w.start; })()")
     assert after < before
-    shoot(page, artifacts, "timeline")
+    shoot(page, artifacts, "timeline", full_page=False)
 
 
 def test_network_shows_the_expected_nodes(page: Page, server: str, artifacts: Path) -> None:
@@ -110,7 +111,7 @@ def test_network_shows_the_expected_nodes(page: Page, server: str, artifacts: Pa
 def test_positions_ontology_browse_and_validate(page: Page, server: str, artifacts: Path) -> None:
     page.goto(server + "/positions")
     expect(page.locator("#chinese-troop-withdrawal")).to_be_visible()
-    page.screenshot(path=str(artifacts / "positions.png"))
+    shoot(page, artifacts, "positions", full_page=False)
     page.locator('select[name="issue"]').select_option(label="Withdrawal of Chinese troops · 中国軍の撤退")
     page.locator('select[name="holder"]').select_option(label="Syngman Rhee · 李承晩")
     page.get_by_role("button", name="Show").click()
@@ -119,7 +120,7 @@ def test_positions_ontology_browse_and_validate(page: Page, server: str, artifac
     shoot(page, artifacts, "positions-rhee-chinese-withdrawal")
     page.goto(server + "/ontology")
     expect(page.locator("body")).to_contain_text("Korea 1953")
-    page.screenshot(path=str(artifacts / "ontology.png"))
+    shoot(page, artifacts, "ontology", full_page=False)
     page.goto(server + "/id/person/")
     expect(page.locator("ul.members li").first).to_be_visible()
     shoot(page, artifacts, "browse")

@@ -35,6 +35,14 @@ _TOKEN_LT = re.compile(_IRI_NO_QUOTE + _REST, re.VERBOSE | re.DOTALL)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
+def _join(base: str, ref: str) -> str:
+    """Resolve a relative IRI; an unparsable one stays as written (and is refused where it matters)."""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return ref
+
+
 class PolicyError(ValueError):
     """The request would make the server contact another host (or is not checkable)."""
 
@@ -104,6 +112,29 @@ def with_using(update: str, using: tuple[str, ...], using_named: tuple[str, ...]
     return text
 
 
+def data_only(update: str) -> tuple[str, str] | None:
+    """If ``update`` is only INSERT DATA (or only DELETE DATA) operations, say which, and give its
+    text rewritten as INSERT DATA; else None.
+
+    Running that text on an empty store yields exactly the quads the update names, which lets the
+    write path compute its delta without copying the store.
+    """
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), update)
+    depth, top, cuts = 0, set(), []
+    for tok in _tokens(text, _TOKEN):
+        depth += {"{": 1, "}": -1}.get(tok.text, 0)
+        if depth == 0 and tok.kind == "word":
+            top.add(tok.text.upper())
+            if tok.text.upper() == "DELETE":
+                cuts.append(tok.start)
+    for kind in ("INSERT", "DELETE"):
+        if top == {kind, "DATA"} | (top & {"PREFIX", "BASE"}):
+            for cut in reversed(cuts):
+                text = text[:cut] + "INSERT" + text[cut + len("DELETE"):]
+            return kind, text
+    return None
+
+
 def _scan(toks: list[_Tok], base: str) -> Reach:
     prefixes: dict[str, str] = {}
     service: list[str] = []
@@ -112,7 +143,7 @@ def _scan(toks: list[_Tok], base: str) -> Reach:
 
     def resolve(tok: _Tok) -> str:
         if tok.kind == "iri":
-            return urljoin(base, tok.text[1:-1])
+            return _join(base, tok.text[1:-1])
         if tok.kind == "pname":
             prefix, _, local = tok.text.partition(":")
             if prefix in prefixes:
@@ -125,9 +156,9 @@ def _scan(toks: list[_Tok], base: str) -> Reach:
         word = tok.text.upper() if tok.kind == "word" else ""
         nxt = toks[i + 1] if i + 1 < len(toks) else _Tok("end", "")
         if word == "BASE" and nxt.kind == "iri":
-            base = urljoin(base, nxt.text[1:-1])
+            base = _join(base, nxt.text[1:-1])
         elif word == "PREFIX" and nxt.kind == "pname" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
-            prefixes[nxt.text[:-1]] = urljoin(base, toks[i + 2].text[1:-1])
+            prefixes[nxt.text[:-1]] = _join(base, toks[i + 2].text[1:-1])
         elif word in ("SERVICE", "LOAD", "FROM", "USING"):
             j = i + 1
             while j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() in ("SILENT", "NAMED"):

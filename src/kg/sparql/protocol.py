@@ -25,7 +25,7 @@ def engine() -> Engine:
     return current_app.extensions["kg.engine"]
 
 
-class BadRequest(Exception):
+class ProtocolError(Exception):
     """A protocol violation; ``status`` and the message go back to the client."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -36,24 +36,26 @@ class BadRequest(Exception):
 
 @dataclass(frozen=True)
 class Operation:
+    """What a request asks: a query or an update, and the parameters that go with it."""
+
     query: str | None
     update: str | None
-    params: MultiDict[str, str]  # the parameters other than the operation itself
+    params: MultiDict[str, str]  # URL and form parameters (graph URIs, inference, format)
 
 
 def _body_text() -> str:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise BadRequest(415, f"unsupported charset {charset!r}: send the body as UTF-8")
+        raise ProtocolError(415, f"unsupported charset {charset!r}: send the body as UTF-8")
     try:
         return request.get_data().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest(400, f"the request body is not valid UTF-8: {exc}") from None
+        raise ProtocolError(400, f"the request body is not valid UTF-8: {exc}") from None
 
 
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
-        raise BadRequest(400, f"more than one '{name}' parameter: send exactly one")
+        raise ProtocolError(400, f"more than one '{name}' parameter: send exactly one")
     return values[0] if values else None
 
 
@@ -62,7 +64,7 @@ def read_operation() -> Operation:
     args = request.args
     if request.method == "GET":
         if "update" in args:
-            raise BadRequest(405, "updates must be sent with POST (URL-encoded form or application/sparql-update)",
+            raise ProtocolError(405, "updates must be sent with POST (URL-encoded form or application/sparql-update)",
                              {"Allow": "POST"})
         return Operation(_single(args.getlist("query"), "query"), None, args)
     ctype = request.mimetype
@@ -74,7 +76,7 @@ def read_operation() -> Operation:
         return Operation(_body_text(), _single(args.getlist("update"), "update"), args)
     if ctype == "application/sparql-update":
         return Operation(_single(args.getlist("query"), "query"), _body_text(), args)
-    raise BadRequest(415, f"unsupported Content-Type {ctype or '(none)'!r}: send application/sparql-query, "
+    raise ProtocolError(415, f"unsupported Content-Type {ctype or '(none)'!r}: send application/sparql-query, "
                           "application/sparql-update or application/x-www-form-urlencoded")
 
 
@@ -83,15 +85,15 @@ def sparql() -> Response:
     try:
         op = read_operation()
         if op.query is not None and op.update is not None:
-            raise BadRequest(400, "a request carries either a query or an update, not both")
+            raise ProtocolError(400, "a request carries either a query or an update, not both")
         if op.query is not None:
             return run_query(op.query, op.params)
         if op.update is not None:
             return run_update(op.update, op.params)
         if request.method == "GET":
             return service_description()
-        raise BadRequest(400, "missing 'query' or 'update' parameter")
-    except BadRequest as exc:
+        raise ProtocolError(400, "missing 'query' or 'update' parameter")
+    except ProtocolError as exc:
         return error(exc.status, str(exc), exc.headers)
     except PolicyError as exc:
         return error(400, str(exc))

@@ -12,9 +12,12 @@ transaction, then flushed, and a new checkpoint is published for the query worke
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -22,6 +25,7 @@ from rdflib import Graph
 from .. import contribute
 from ..validate import Report
 from .engine import Engine, QueryError
+from .policy import data_only
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ def _data(quads: Iterable[ox.Quad]) -> str:
     return "\n".join(parts)
 
 
+def _quads(lines: set[bytes]) -> frozenset[ox.Quad]:
+    return frozenset(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_QUADS)) if lines else frozenset()
+
+
 def _rdflib_graph(store: ox.Store, graph: ox.NamedNode) -> Graph:
     return Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode(), format="nt")
 
@@ -63,9 +71,12 @@ def _rdflib_graph(store: ox.Store, graph: ox.NamedNode) -> Graph:
 class Writer:
     """The single writer over the app's read-write store."""
 
-    def __init__(self, engine: Engine, on_commit: Callable[[], None]) -> None:
+    def __init__(self, engine: Engine, on_commit: Callable[[], None], scratch_root: Path | None = None) -> None:
         self.engine = engine
         self.store = engine.store
+        self.scratch_root = scratch_root
+        if scratch_root is not None:
+            shutil.rmtree(scratch_root, ignore_errors=True)  # copies left by a crash
         self.on_commit = on_commit
         self.lock = threading.Lock()
         self._load_context()
@@ -84,7 +95,7 @@ class Writer:
         if not report.conforms:
             raise Rejected(report)
         if delta.removed or delta.added or graphs_change:
-            self.store.update(apply)  # one update request = one pyoxigraph transaction
+            self.store.update(apply, base_iri=self.engine.base)  # one request = one pyoxigraph transaction
             self.store.flush()
             context = {self.engine.graphs.shapes, self.engine.graphs.ontology}
             if any(q.graph_name in context for q in (*delta.removed, *delta.added)):
@@ -94,25 +105,64 @@ class Writer:
     def update(self, text: str) -> Delta:
         """Run a SPARQL Update (already checked by the policy); raise QueryError or Rejected."""
         with self.lock:
-            scratch = ox.Store()
-            scratch.extend(self.store)
-            try:
-                scratch.update(text, base_iri=self.engine.base)
-            except SyntaxError as exc:
-                raise QueryError(f"SPARQL syntax error: {exc}") from exc
-            except OSError as exc:
-                raise QueryError(f"update failed: {exc}") from exc
-            before, after = frozenset(self.store), frozenset(scratch)
-            delta = Delta(before - after, after - before)
+            delta, graphs_before, graphs_after = self._on_copy(text)
             if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in delta.removed):
                 apply = text  # DELETE DATA cannot name blank nodes; rerun the update on the same state
             else:
                 apply = f"DELETE DATA {{ {_data(delta.removed)} }} ;\nINSERT DATA {{ {_data(delta.added)} }}"
-            graphs_before, graphs_after = set(self.store.named_graphs()), set(scratch.named_graphs())
             apply += "".join(f" ;\nCREATE SILENT GRAPH {g}" for g in graphs_after - graphs_before)
             apply += "".join(f" ;\nDROP SILENT GRAPH {g}" for g in graphs_before - graphs_after)
             self._commit(delta, apply, graphs_before != graphs_after)
             return delta
+
+    def _on_copy(self, text: str) -> tuple[Delta, set[ox.NamedNode], set[ox.NamedNode]]:
+        """Run the update on a private copy of the store and return what it changed.
+
+        The copy is a checkpoint (hard links, a few milliseconds) when the store is on disk, else
+        an in-memory copy.
+        """
+        if named := data_only(text):
+            return self._data_delta(*named)
+        if self.scratch_root is None:
+            copy = ox.Store()
+            copy.extend(self.store)
+            return self._diff(copy, text)
+        self.scratch_root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.scratch_root) as tmp:
+            self.store.backup(f"{tmp}/store")
+            copy = ox.Store(f"{tmp}/store")
+            try:
+                return self._diff(copy, text)
+            finally:
+                del copy  # close the copy before its directory goes
+
+    def _data_delta(self, kind: str, as_insert: str) -> tuple[Delta, set[ox.NamedNode], set[ox.NamedNode]]:
+        """INSERT DATA / DELETE DATA: the delta is the quads named, less those already (not) there."""
+        named = ox.Store()
+        try:
+            named.update(as_insert, base_iri=self.engine.base)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        graphs = set(self.store.named_graphs())
+        if kind == "INSERT":
+            added = frozenset(q for q in named if q not in self.store)
+            new_graphs = {q.graph_name for q in added if isinstance(q.graph_name, ox.NamedNode)}
+            return Delta(frozenset(), added), graphs, graphs | new_graphs
+        return Delta(frozenset(q for q in named if q in self.store), frozenset()), graphs, graphs
+
+    def _diff(self, copy: ox.Store, text: str) -> tuple[Delta, set[ox.NamedNode], set[ox.NamedNode]]:
+        try:
+            copy.update(text, base_iri=self.engine.base)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"update failed: {exc}") from exc
+        # Diff the N-Quads dumps (serialized in Rust; a copy keeps blank node ids) and parse only
+        # the lines that differ.
+        before = set(self.store.dump(format=ox.RdfFormat.N_QUADS).splitlines())
+        after = set(copy.dump(format=ox.RdfFormat.N_QUADS).splitlines())
+        delta = Delta(_quads(before - after), _quads(after - before))
+        return delta, set(self.store.named_graphs()), set(copy.named_graphs())
 
     def graph_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> frozenset[ox.Quad]:
         return frozenset(self.store.quads_for_pattern(None, None, None, graph))

@@ -173,7 +173,6 @@ class Reader:
         iris |= {r["o"].value for r in rows if isinstance(r["o"], ox.NamedNode)}
         labels = self.labels(iris)
 
-        names: dict[str, dict[str, str]] = {}
         descriptions: dict[str, str] = {}
         alt_labels: list[Value] = []
         types: list[Value] = []
@@ -187,9 +186,7 @@ class Reader:
                     continue
                 inferred[p].append(self.value(o, labels, inferred=True))
                 continue
-            if p == RDFS_LABEL and isinstance(o, ox.Literal):
-                names.setdefault(o.language or "", {})["label"] = o.value
-            elif p == DCT_DESCRIPTION and isinstance(o, ox.Literal):
+            if p == DCT_DESCRIPTION and isinstance(o, ox.Literal):
                 descriptions[o.language or ""] = o.value
             elif p == f"{SKOS}altLabel":
                 alt_labels.append(self.value(o, labels))
@@ -212,6 +209,8 @@ class Reader:
             referrers[r["p"].value].append(self.value(r["s"], labels))
 
         stated_here = sorted(referrers.get(f"{KA}statedAt", []), key=lambda v: v.text)
+        description = descriptions.get(self.lang) or descriptions.get("en") or descriptions.get("ja")
+        other = descriptions.get("ja" if self.lang == "en" else "en")
         return {
             "iri": iri,
             "stated_here": stated_here,
@@ -220,10 +219,9 @@ class Reader:
             "labels": [(lang, labels.by_iri.get(iri, {}).get(lang)) for lang in LANGS
                        if labels.by_iri.get(iri, {}).get(lang)],
             "alt_labels": alt_labels,
-            "description": descriptions.get(self.lang) or descriptions.get("en") or descriptions.get("ja"),
-            "description_other": descriptions.get("ja" if self.lang == "en" else "en"),
+            "description": description,
+            "description_other": other if other != description else None,
             "types": sorted(types, key=lambda v: v.text),
-            "type_iris": {t.iri for t in types},
             "properties": table(asserted),
             "inferred": table(inferred),
             "incoming": table(referrers),
@@ -464,11 +462,11 @@ class Reader:
         return [{k: r[k].value for k in ("kind", "a", "b", "key", "d")} for r in rows]
 
     def positions(self) -> list[dict[str, object]]:
-        """Every dated position with its holders, issues and evolution links."""
+        """Every dated position with its holders, issues (and their broader issues) and evolution links."""
         rows = self.select("""
             SELECT ?p ?d ?h ?i ?rel ?earlier {
               ?p a ka:Position ; ka:date ?d .
-              OPTIONAL { ?p ka:holder ?h } OPTIONAL { ?p ka:issue ?i }
+              OPTIONAL { ?p ka:holder ?h } OPTIONAL { ?p ka:issue/skos:broader* ?i }
               OPTIONAL { ?p ?rel ?earlier FILTER(?rel IN (ka:supersedes, ka:softens, ka:hardens)) }
             }""", inference=True)
         found: dict[str, dict[str, object]] = {}

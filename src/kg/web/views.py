@@ -7,7 +7,18 @@ from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from ..catalog import load_examples
 from ..config import Settings
@@ -93,21 +104,24 @@ def negotiated_rdf_type() -> str | None:
 
 def rdf_response(rd: Reader, iri: str, mime: str) -> Response:
     fmt = RDF_TYPES[mime][0]
-    triples = [t for t in rd.describe(iri)]
+    triples = list(rd.describe(iri))
     prefixes = current_app.extensions["kg.engine"].prefixes if fmt == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
-    return Response(body, content_type=f"{mime}; charset=utf-8", headers={"Vary": "Accept"})
+    return Response(body, content_type=f"{mime}; charset=utf-8")
 
 
-def entity_response(iri: str, mime: str | None, kind: str | None = None) -> Response | tuple[str, int]:
+def entity_response(iri: str, mime: str | None, kind: str | None = None) -> Response:
+    """A resource's page, its RDF, or the helpful 404; all vary on Accept (caches must not mix them)."""
     rd = reader()
     if not rd.exists(iri):
-        return render_template("notfound.html", iri=iri, kind=kind, kinds=ID_KINDS), 404
-    if mime:
-        return rdf_response(rd, iri, mime)
-    data = rd.entity(iri)
-    alternates = {suffix: request.path + "." + suffix for _m, (_f, suffix) in RDF_TYPES.items()}
-    return render_template("entity.html", e=data, alternates=alternates)
+        response = make_response(render_template("notfound.html", iri=iri, kind=kind, kinds=ID_KINDS), 404)
+    elif mime:
+        response = rdf_response(rd, iri, mime)
+    else:
+        alternates = {suffix: request.path + "." + suffix for _m, (_f, suffix) in RDF_TYPES.items()}
+        response = make_response(render_template("entity.html", e=rd.entity(iri), alternates=alternates))
+    response.vary.add("Accept")
+    return response
 
 
 @bp.route("/id/<path:rest>")
@@ -123,10 +137,7 @@ def entity(rest: str) -> str | Response | tuple[str, int]:
         return browse(kind)
     if not SAFE_PATH.fullmatch(rest) or "/" not in rest:
         return render_template("notfound.html", iri=None, kind=kind, kinds=ID_KINDS), 404
-    response = entity_response(reader().iri_for_path(rest), mime or negotiated_rdf_type(), kind)
-    if isinstance(response, Response):
-        response.vary.add("Accept")
-    return response
+    return entity_response(reader().iri_for_path(rest), mime or negotiated_rdf_type(), kind)
 
 
 @bp.route("/browse")
@@ -195,8 +206,10 @@ def network() -> str:
                      "a_href": rd.href(e["from"]), "b_href": rd.href(e["to"])} for e in edges),
                    key=lambda e: (-e["n"], e["a"], e["b"]))
     dates = sorted(r["d"] for r in every)
+    per_kind = Counter({kind: len({r["key"] for r in rows if r["kind"] == kind}) for kind in INTERACTIONS})
     return render_template("network.html", nodes=nodes, edges=edges, table=table, start=start, end=end,
-                           kinds=kinds, first=dates[0] if dates else "", last=dates[-1] if dates else "")
+                           kinds=kinds, per_kind=per_kind, first=dates[0] if dates else "",
+                           last=dates[-1] if dates else "")
 
 
 @bp.route("/positions")
@@ -254,7 +267,7 @@ def ontology(suffix: str | None = None) -> Response | tuple[str, int]:
 
 
 @bp.route("/ontology/<name>")
-def ontology_term(name: str) -> Response | tuple[str, int]:
+def ontology_term(name: str) -> Response:
     """One class or property of the ontology, rendered like an entity page."""
     if not SAFE_NAME.fullmatch(name):
         abort(404)
