@@ -213,6 +213,63 @@ def test_rhee_chinese_withdrawal_evolution(run):
     assert dates == sorted(dates)  # chronological
 
 
+@covers("39-rhee-treaty-demand-evolution")
+def test_rhee_treaty_demand_evolution(run):
+    rows = run("39-rhee-treaty-demand-evolution")
+    # はじめに/ch. 1: letter to Truman, 21 March 1952; fn 7: a treaty, or at least a statement (14 April);
+    # fn 25: 最も切実に望んでいる (12 May); fn 29: a bilateral treaty like the US-Japan treaty (25 May);
+    # fn 34: the four treaty points (30 May), after safeguard 1 of 30 April (fn 19); fn 49: condition ② (9 June)
+    assert sorted(rows, key=str) == sorted(
+        [
+            ("1952-03-21", "pos:1952-03-21-rhee-demands-treaty", None, None),
+            (
+                "1953-04-14",
+                "pos:1953-04-14-rhee-treaty-or-us-statement",
+                "ka:softens",
+                "pos:1952-03-21-rhee-demands-treaty",
+            ),
+            ("1953-04-30", "pos:1953-04-30-rhee-eight-safeguards", None, None),
+            (
+                "1953-05-12",
+                "pos:1953-05-12-rhee-demands-treaty",
+                "ka:restates",
+                "pos:1953-04-14-rhee-treaty-or-us-statement",
+            ),
+            (
+                "1953-05-25",
+                "pos:1953-05-25-rhee-wants-bilateral-treaty",
+                "ka:restates",
+                "pos:1953-05-12-rhee-demands-treaty",
+            ),
+            (
+                "1953-05-30",
+                "pos:1953-05-30-rhee-four-treaty-points",
+                "ka:supersedes",
+                "pos:1953-04-30-rhee-eight-safeguards",
+            ),
+            (
+                "1953-05-30",
+                "pos:1953-05-30-rhee-four-treaty-points",
+                "ka:supersedes",
+                "pos:1953-05-25-rhee-wants-bilateral-treaty",
+            ),
+            (
+                "1953-06-09",
+                "pos:1953-06-09-rhee-four-conditions",
+                "ka:supersedes",
+                "pos:1953-04-30-rhee-eight-safeguards",
+            ),
+            (
+                "1953-06-09",
+                "pos:1953-06-09-rhee-four-conditions",
+                "ka:supersedes",
+                "pos:1953-05-30-rhee-four-treaty-points",
+            ),
+        ],
+        key=str,
+    )
+
+
 @covers("04-us-treaty-position-evolution")
 def test_us_treaty_position_evolution(run):
     rows = run("04-us-treaty-position-evolution")
@@ -233,7 +290,7 @@ def test_us_treaty_position_evolution(run):
             (
                 "1953-05-29",
                 "pos:1953-05-29-interim-measures",
-                "ka:Position",
+                "ka:Directive",
                 "ka:softens",
                 "pos:1953-05-22-us-refuses-treaty",
             ),

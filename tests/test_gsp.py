@@ -149,3 +149,19 @@ def test_writes_need_target_and_token(gs: Server) -> None:
     reply = call("DELETE", graph_url(gs, G_ONTOLOGY), headers={"Authorization": "Bearer nope"})
     assert reply.status == 403
     assert call("GET", graph_url(gs, G_ONTOLOGY)).status == 200
+
+
+def test_deep_nesting_is_refused_before_it_can_crash_the_parser(gs: Server) -> None:
+    """pyoxigraph's parsers overflow the stack (SIGSEGV) on a few thousand nested brackets."""
+    deep = "SELECT * " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
+    reply = call("POST", f"{gs.url}/sparql", deep, {"Content-Type": "application/sparql-query"})
+    assert (reply.status, reply.text) == (400, "brackets nested 5000 deep: this endpoint accepts at most 256 levels\n")
+    update = "INSERT DATA { <http://a> <http://b> " + "(" * 3000 + "1" + ")" * 3000 + " }"
+    reply = call("POST", f"{gs.url}/sparql", update, {"Content-Type": "application/sparql-update", **AUTH})
+    assert reply.status == 400
+    jsonld = '{"@id": "http://s", "http://p": ' + '{"http://p": ' * 20000 + "1" + "}" * 20000 + "}"
+    headers = {"Content-Type": "application/ld+json", **AUTH}
+    reply = call("PUT", graph_url(gs, "http://example.org/deep"), jsonld, headers)
+    assert reply.status == 400
+    assert reply.text.startswith("cannot parse the application/ld+json body: maximum recursion depth exceeded")
+    assert call("GET", f"{gs.url}/sparql?query=ASK%7B%7D").status == 200  # still serving

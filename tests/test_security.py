@@ -289,3 +289,4 @@ def test_fuzzed_requests_never_500(tmp_path: Path) -> None:
         statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
         assert reply.status_code < 500, (mutated, reply.get_data(as_text=True))
     assert statuses.get(400, 0) > 60  # the mutations do produce errors, all of them client errors
+

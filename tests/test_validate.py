@@ -102,6 +102,14 @@ def test_removing_a_type_rechecks_the_nodes_that_refer_to_it() -> None:
     assert {"event/meeting-1", "position/context-position", "document/letter-1"} <= referrers
 
 
+def test_restating_an_existing_type_does_not_widen_the_check() -> None:
+    shapes, ontology = shapes_ontology()
+    restated = quads(PREFIXES + "person:rhee a ka:Person .")
+    store = context_store()
+    assert check_delta(store, [], restated, shapes, ontology).results == []
+    assert not check_delta(store, restated, [], shapes, ontology).conforms
+
+
 def test_a_new_item_rechecks_the_numbering_of_its_position() -> None:
     shapes, ontology = shapes_ontology()
     added = quads(PREFIXES + """

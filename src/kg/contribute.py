@@ -198,14 +198,20 @@ def touched_nodes(before: Context, after: Context, removed: Graph, added: Graph,
     """The focus nodes whose validation results a change can alter.
 
     The subjects of changed triples; the nodes that see a changed node through an sh:inversePath
-    predicate (a position sees its items through ka:itemOf); and, when a node gains or loses a
-    type, every node that refers to it (their sh:class checks depend on that type).
+    predicate (a position sees its items through ka:itemOf); and, when a node really gains or
+    loses a type (not when a file restates a type it already has), every node that refers to it
+    (their sh:class checks depend on that type).
     """
     changed = list(removed) + list(added)
     subjects = _nodes(s for s, _, _ in changed)
     focus = set(subjects)
     focus |= _nodes(o for _, p, o in changed if p in inverse)
-    retyped = _nodes(s for s, p, _ in changed if p == RDF.type)
+
+    def exists(t: Triple) -> bool:
+        return next(iter(before.triples(t)), None) is not None
+
+    retyped = (_nodes(s for s, p, o in added if p == RDF.type and not exists((s, p, o)))
+               | _nodes(s for s, p, o in removed if p == RDF.type and exists((s, p, o))))
     for view in (before, after):
         for s in subjects:
             for p in inverse:

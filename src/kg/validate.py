@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 
 from pyshacl import Validator as ShaclRun
 from pyshacl import validate as shacl_validate
@@ -157,16 +158,72 @@ def parse_report(report_graph: Graph, shapes: Graph | None = None, data: Graph |
     return results
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
+def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, workers: int = 1) -> Report:
     """Validate the whole of ``data`` against ``shapes``; the ontology is mixed in for the class hierarchy.
 
-    Only Violations make the data non-conforming; Warnings and Infos are reported alongside.
+    Only Violations make the data non-conforming; Warnings and Infos are reported alongside. With
+    ``workers`` > 1 the shapes are split into independent parts validated in forked processes
+    (the build's biggest step, and pySHACL is single-threaded); the merged report is the same.
     """
-    conforms, report_graph, _ = shacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
+    parts = split_shapes(shapes, workers * 2) if workers > 1 else [shapes]
+    if len(parts) == 1:
+        report_graph = _validate_whole(data, shapes, ontology)
+    else:
+        global _FORK_INPUTS
+        _FORK_INPUTS = (data, ontology, parts)  # inherited by the forked workers, never pickled
+        try:
+            with get_context("fork").Pool(workers) as pool:
+                serialized = pool.map(_validate_part, range(len(parts)))
+        finally:
+            _FORK_INPUTS = None
+        report_graph = merge_reports([Graph().parse(data=nt, format="nt") for nt in serialized])
+    results = parse_report(report_graph, shapes)
+    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, graph=report_graph)
+
+
+_FORK_INPUTS: tuple[Graph, Graph | None, list[Graph]] | None = None
+
+
+def _validate_whole(data: Graph, shapes: Graph, ontology: Graph | None) -> Graph:
+    _, report_graph, _ = shacl_validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=False,
         allow_warnings=True, abort_on_first=False,
     )
-    return Report(conforms=bool(conforms), results=parse_report(report_graph, shapes), graph=report_graph)
+    return report_graph
+
+
+def _validate_part(index: int) -> str:
+    assert _FORK_INPUTS is not None
+    data, ontology, parts = _FORK_INPUTS
+    return _validate_whole(data, parts[index], ontology).serialize(format="nt")
+
+
+def split_shapes(shapes: Graph, n: int) -> list[Graph]:
+    """Partition the targeted shapes into ``n`` self-contained shapes graphs.
+
+    Each part holds some top-level (targeted) shapes and everything they reach: property shapes,
+    sh:or/sh:and lists, shapes named by sh:node, SPARQL prefix declarations.
+    """
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    top = sorted({s for p in targets for s in shapes.subjects(p, None)})
+    described = set(shapes.subjects())
+    parts = []
+    for roots in (top[i::n] for i in range(min(n, len(top)))):
+        part = Graph()
+        for prefix, ns in shapes.namespaces():
+            part.bind(prefix, ns)
+        todo, seen = list(roots), set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for triple in shapes.triples((node, None, None)):
+                part.add(triple)
+                if triple[2] in described:
+                    todo.append(triple[2])
+        parts.append(part)
+    return parts or [shapes]
 
 
 def _copy_description(source: Graph, node: Node, target: Graph) -> None:

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from ..namespaces import prefixes
 from ..store import GraphNames
 from .formats import GRAPH_TYPES, RESULT_TYPES, content_type, negotiate, parse_accept, serialize_solutions
-from .policy import analyse
+from .policy import PolicyError, analyse
 
 
 class QueryError(ValueError):
@@ -71,7 +71,7 @@ class Engine:
             raise QueryError(f"invalid graph IRI: {exc}") from exc
         if dataset.default_graphs or dataset.named_graphs:
             default = protocol_default
-        elif analyse(sparql, self.base).has_dataset_clause:
+        elif _has_dataset_clause(sparql, self.base):
             default = None
         else:
             default = [ox.DefaultGraph(), self.graphs.ontology]
@@ -110,6 +110,13 @@ class Engine:
             return Answer(400, "text/plain; charset=utf-8", f"{exc}\n".encode())
         except OSError as exc:  # evaluation errors pyoxigraph reports at run time (e.g. SERVICE failures)
             return Answer(400, "text/plain; charset=utf-8", f"query evaluation failed: {exc}\n".encode())
+
+
+def _has_dataset_clause(sparql: str, base: str) -> bool:
+    try:
+        return analyse(sparql, base).has_dataset_clause
+    except PolicyError as exc:  # too deeply nested for pyoxigraph's parser: refuse before it crashes
+        raise QueryError(str(exc)) from exc
 
 
 def _not_acceptable(offered: dict) -> Answer:

@@ -40,7 +40,7 @@ SHORT_NAMES = {
     "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
     "nt": "application/n-triples", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json", "json-ld": "application/ld+json", "trig": "application/trig",
-    "nquads": "application/n-quads",
+    "nquads": "application/n-quads", "rdf+xml": "application/rdf+xml", "n-triples": "application/n-triples",
 }
 
 
@@ -66,6 +66,13 @@ def negotiate(accept: MIMEAccept, offered: dict, default: str, format_param: str
     if any(v in RESULT_TYPES or v in GRAPH_TYPES for v in accept.values()):
         return default
     return None
+
+
+def pick_format(values: list[str]) -> str | None:
+    """The ``format=`` value to honour: clients such as SPARQLWrapper send several
+    (``format=rdf+xml&format=application/rdf+xml``); take the first we know."""
+    known = [v for v in values if SHORT_NAMES.get(v.lower(), v.lower()) in {**RESULT_TYPES, **GRAPH_TYPES}]
+    return (known or values or [None])[0]
 
 
 def parse_accept(header: str | None) -> MIMEAccept:

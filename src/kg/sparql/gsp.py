@@ -7,12 +7,13 @@ validated, atomic write path as SPARQL Update.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from .formats import DATASET_TYPES, GRAPH_TYPES, content_type, negotiate
+from .formats import DATASET_TYPES, GRAPH_TYPES, content_type, negotiate, pick_format
 from .http import authorize_write, error
 from .protocol import engine, rejected
 from .update import Rejected, Writer
@@ -70,7 +71,7 @@ def graph_store() -> Response:
 
 def _read(target: ox.NamedNode | ox.DefaultGraph | None) -> Response:
     store = engine().store
-    fmt = request.args.get("format")
+    fmt = pick_format(request.args.getlist("format"))
     if target is None:
         mime = negotiate(request.accept_mimetypes, DATASET_TYPES, "application/trig", fmt)
         if mime is None:
@@ -92,8 +93,14 @@ def _parse_body(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Triple] | Res
     if mime not in GRAPH_TYPES:
         return error(415, f"unsupported Content-Type {mime or '(none)'!r}: send one of {', '.join(GRAPH_TYPES)}")
     base = target.value if isinstance(target, ox.NamedNode) else engine().base
+    body = request.get_data()
+    if mime == "application/ld+json":
+        try:  # pyoxigraph's JSON-LD parser crashes the process on very deep nesting; Python's json refuses it
+            json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            return error(400, f"cannot parse the {mime} body: {exc}")
     try:
-        quads = list(ox.parse(request.get_data(), format=GRAPH_TYPES[mime], base_iri=base, without_named_graphs=True))
+        quads = list(ox.parse(body, format=GRAPH_TYPES[mime], base_iri=base, without_named_graphs=True))
     except (SyntaxError, ValueError) as exc:
         return error(400, f"cannot parse the {mime} body: {exc.args[0] if exc.args else exc}")
     return [q.triple for q in quads]

@@ -78,6 +78,11 @@ class Snapshots:
             self.store.backup(str(path))
             self.generation, self.path = self.generation + 1, path
 
+    def current(self) -> tuple[int, Path]:
+        """The latest generation and its directory, read together."""
+        with self._lock:
+            return self.generation, self.path
+
     def collect(self, in_use: set[int]) -> None:
         """Delete checkpoints that are neither current nor read by a running query."""
         with self._lock:
@@ -87,6 +92,7 @@ class Snapshots:
                     shutil.rmtree(old, ignore_errors=True)
 
     def close(self) -> None:
+        """Remove every checkpoint (at exit)."""
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -175,7 +181,6 @@ class QueryPool:
         self._closed = False
         for _ in range(size):
             self._idle.put(_Worker(self._ctx, base, isolate))
-        self.killed: list[int] = []  # pids of workers stopped for a timeout (for tests and logs)
 
     def run(self, sparql: str, dataset: Dataset, accept: str | None, format_param: str | None) -> Answer:
         """Answer one query within the timeout, or kill its worker and say so (503)."""
@@ -186,11 +191,10 @@ class QueryPool:
             return Answer(503, _TEXT, f"all query workers are busy; no worker became free within the query timeout "
                                       f"({self.timeout:g} s, KG_QUERY_TIMEOUT); try again later\n".encode())
         with self._lock:
-            worker.generation = self.snapshots.generation
-            path = str(self.snapshots.path)
+            worker.generation, path = self.snapshots.current()
             self._busy.add(worker)
         try:
-            worker.conn.send(Job(worker.generation, path, sparql, dataset, accept, format_param, self.limit))
+            worker.conn.send(Job(worker.generation, str(path), sparql, dataset, accept, format_param, self.limit))
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 answer: Answer = worker.conn.recv()
                 self._release(worker)
@@ -200,7 +204,6 @@ class QueryPool:
             self._replace(worker)
             return Answer(500, _TEXT, b"the query worker died while running the query; it has been replaced\n")
         log.warning("query exceeded %.1f s; killing worker %s", self.timeout, worker.process.pid)
-        self.killed.append(worker.process.pid or 0)
         self._replace(worker)
         return Answer(503, _TEXT, f"query stopped: it ran longer than the query timeout ({self.timeout:g} s, "
                                   "KG_QUERY_TIMEOUT); narrow it (LIMIT, more specific patterns) or run it "
@@ -214,7 +217,7 @@ class QueryPool:
         self.snapshots.collect(in_use)
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` now; start its successor in the background (spawning takes ~1 s)."""
+        """Kill ``worker`` now; start its successor in the background (it is ready ~0.2 s later)."""
         with self._lock:
             self._busy.discard(worker)
         worker.kill()
@@ -225,13 +228,8 @@ class QueryPool:
 
         threading.Thread(target=spawn, name="kg-respawn", daemon=True).start()
 
-    def pids(self) -> list[int]:
-        """Process ids of the live workers (idle or busy)."""
-        with self._lock:
-            busy = list(self._busy)
-        return [w.process.pid for w in [*busy, *list(self._idle.queue)] if w.process.pid]
-
     def close(self) -> None:
+        """Stop every worker (at exit)."""
         self._closed = True
         while True:
             try:

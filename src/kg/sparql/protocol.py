@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.datastructures import MultiDict
 
 from .engine import Dataset, Engine, QueryError
-from .formats import GRAPH_TYPES, content_type, negotiate
+from .formats import GRAPH_TYPES, content_type, negotiate, pick_format
 from .http import authorize_write, error, settings
 from .policy import PolicyError, analyse, refuse_outbound, with_using
 from .pool import Runner
@@ -100,13 +100,14 @@ def sparql() -> Response:
 
 
 def run_query(query: str, params: MultiDict[str, str]) -> Response:
+    """Check what the query may reach, then run it in the worker pool (timeout, cap, conneg there)."""
     dataset = Dataset(tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")),
                       params.get("inference", "").lower() in TRUE)
     eng = engine()
     refuse_outbound(analyse(query, eng.base), eng.local_graphs(), settings().allowed_remote,
                     dataset.default_graphs + dataset.named_graphs)
     runner: Runner = current_app.extensions["kg.runner"]
-    answer = runner.run(query, dataset, request.headers.get("Accept"), params.get("format"))
+    answer = runner.run(query, dataset, request.headers.get("Accept"), pick_format(params.getlist("format")))
     response = Response(answer.body, status=answer.status, content_type=answer.content_type)
     if answer.truncated:
         response.headers["X-KG-Truncated"] = "true"
@@ -115,6 +116,7 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
 
 
 def run_update(update: str, params: MultiDict[str, str]) -> Response:
+    """Authorize, check what the update may reach, then validate and commit it through the writer."""
     if denied := authorize_write():
         return denied
     eng = engine()
@@ -142,7 +144,8 @@ def service_description() -> Response:
     accept = request.accept_mimetypes
     if accept.best_match([*offered, "text/html"]) == "text/html":
         return redirect("/", code=303)
-    mime = negotiate(accept, {t: GRAPH_TYPES[t] for t in offered}, "text/turtle", request.args.get("format"))
+    mime = negotiate(accept, {t: GRAPH_TYPES[t] for t in offered}, "text/turtle",
+                    pick_format(request.args.getlist("format")))
     if mime is None:
         return error(406, f"the service description is available as {', '.join(offered)}")
     endpoint = request.url_root.rstrip("/") + "/sparql"

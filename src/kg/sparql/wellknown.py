@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_from_directory
 
 from ..catalog import load_examples
-from .formats import GRAPH_TYPES, content_type, negotiate
+from .formats import GRAPH_TYPES, content_type, negotiate, pick_format
 from .http import error, settings
 from .protocol import engine
 
@@ -25,7 +25,7 @@ _FORM = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE":
 
 def _rdf(turtle: str) -> Response:
     """Turtle as is, or re-serialized in the negotiated RDF format."""
-    mime = negotiate(request.accept_mimetypes, GRAPH_TYPES, "text/turtle", request.args.get("format"))
+    mime = negotiate(request.accept_mimetypes, GRAPH_TYPES, "text/turtle", pick_format(request.args.getlist("format")))
     if mime is None:
         return error(406, f"available as {', '.join(GRAPH_TYPES)}")
     if mime == "text/turtle":
