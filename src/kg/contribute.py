@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from .build import BuildError, load_sources, parse_files
 from .config import Settings
+from .terms import from_ox, to_ox
 from .validate import Report, Validator
 
 Triple = tuple[Node, Node, Node]
@@ -35,7 +36,6 @@ FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".js
 MEDIA_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/trig": "trig",
                "application/n-triples": "nt", "text/plain": "nt", "application/n-quads": "nquads",
                "application/ld+json": "json-ld", "application/json": "json-ld"}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class UnreadableInput(ValueError):
@@ -128,30 +128,6 @@ class Context(Protocol):
     """Read access to the existing data (asserted triples only)."""
 
     def triples(self, pattern: Pattern) -> Iterator[Triple]: ...
-
-
-def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as rdflib's; xsd:string literals become plain ones so that terms compare equal."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
 
 
 class StoreContext:
