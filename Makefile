@@ -27,8 +27,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench
 
+# make bench QUICK=1: 100k triples, under 5 minutes; make bench: 100k and 1M; HUGE=1 adds 10M.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py $(if $(QUICK),--quick,)
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick,) $(if $(HUGE),--huge,)
 
 clean:
 	rm -rf var .pytest_cache
+
+# The long reliability runs (issue 9): load at c=4/16/64, runaway queries, 100 SIGKILL trials during
+# writes, kills during `kg build`; prints the figures and writes bench/results/soak-*.md (~15 min).
+.PHONY: soak
+soak: build
+	$(BIN)/python bench/soak.py

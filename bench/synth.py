@@ -21,9 +21,11 @@ RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-EVENT_CLASSES = ("Meeting", "Communication", "Decision", "PublicStatement", "ProposalPresentation")
+# Each event class with the participant property its shape asks for.
+EVENT_CLASSES = (("Meeting", "attendee"), ("Communication", "sender"), ("Decision", "decidedBy"),
+                 ("PublicStatement", "actor"), ("ProposalPresentation", "attendee"))
 POSITION_CLASSES = ("Demand", "ConditionSet", "Offer", "Refusal", "Proposal", "Assessment")
-DOC_CLASSES = ("Telegram", "Letter", "MemorandumOfConversation", "Memorandum", "MeetingMinutes")
+DOC_CLASSES = ("Telegram", "Letter", "Memorandum", "PolicyPaper")
 ISSUES = ("armistice-acceptance", "chinese-troop-withdrawal", "pow-repatriation", "political-conference",
           "mutual-defense-treaty", "rok-force-buildup", "unc-operational-control", "unification")
 
@@ -71,6 +73,8 @@ def generate(target: int, seed: int = 1953) -> Iterator[str]:
         yield t(link, ka("authority"), lit("wikidata"))
         yield t(link, ka("externalId"), lit(f"Q{900000 + i}"))
         yield t(link, ka("linkTarget"), f"<http://www.wikidata.org/entity/Q{900000 + i}>")
+        yield t(link, ka("matchType"), "<http://www.w3.org/2004/02/skos/core#exactMatch>")
+        yield t(link, ka("evidence"), lit(f"synthetic benchmark link {i}"))
     for i in range(n_orgs):
         o = iri("organization", f"synth-org-{i}")
         yield t(o, RDF_TYPE, ka("Organization"))
@@ -86,15 +90,17 @@ def generate(target: int, seed: int = 1953) -> Iterator[str]:
     while count < target:
         year = 1950 + unit % 5
         date = typed(f"{year}-{1 + rng.randrange(12):02d}-{1 + rng.randrange(28):02d}", "date")
-        people = [iri("person", f"synth-person-{rng.randrange(n_persons)}") for _ in range(3)]
+        people = [iri("person", f"synth-person-{k}") for k in rng.sample(range(n_persons), 3)]
         issue = iri("issue", ISSUES[rng.randrange(len(ISSUES))])
         fn = iri("footnote", f"synth-{unit}")
+        chapter = iri("document", f"paper-ch{1 + unit % 4}")
         doc = iri("document", f"synth-doc-{unit}")
         ev = iri("event", f"synth-event-{unit}")
         pos = iri("position", f"synth-position-{unit}")
         yield t(fn, RDF_TYPE, ka("Footnote"))
         yield t(fn, ka("footnoteNumber"), typed(unit + 1, "integer"))
         yield t(fn, ka("text"), lit(f"Synthetic footnote {unit}", "en"))
+        yield t(fn, ka("inChapter"), chapter)
         yield t(doc, RDF_TYPE, ka(DOC_CLASSES[unit % len(DOC_CLASSES)]))
         yield t(doc, LABEL, lit(f"Document {unit}", "en"))
         yield t(doc, LABEL, lit(f"文書{unit}", "ja"))
@@ -103,16 +109,19 @@ def generate(target: int, seed: int = 1953) -> Iterator[str]:
         yield t(doc, ka("date"), date)
         yield t(doc, ka("messageNumber"), lit(f"CX {60000 + unit}"))
         first = 1 + rng.randrange(1500)
+        yield t(doc, ka("publishedIn"), iri("volume", "frus1952-54v15p1"))
         yield t(doc, ka("firstPage"), typed(first, "integer"))
         yield t(doc, ka("lastPage"), typed(first + rng.randrange(4), "integer"))
         yield t(doc, ka("footnote"), fn)
-        yield t(ev, RDF_TYPE, ka(EVENT_CLASSES[unit % len(EVENT_CLASSES)]))
+        event_class, role = EVENT_CLASSES[unit % len(EVENT_CLASSES)]
+        yield t(ev, RDF_TYPE, ka(event_class))
         yield t(ev, LABEL, lit(f"Event {unit}", "en"))
         yield t(ev, LABEL, lit(f"出来事{unit}", "ja"))
         yield t(ev, ka("date"), date)
         yield t(ev, ka("datePrecision"), ka("DayPrecision"))
-        yield t(ev, ka("attendee"), people[0])
-        yield t(ev, ka("attendee"), people[2])
+        yield t(ev, ka(role), people[0])
+        yield t(ev, ka("recipient" if role == "sender" else role), people[2])
+        yield t(ev, ka("mentionedIn"), chapter)
         yield t(ev, ka("place"), iri("place", f"synth-place-{rng.randrange(n_places)}"))
         yield t(ev, ka("issue"), issue)
         yield t(ev, ka("recordedIn"), doc)
@@ -130,6 +139,7 @@ def generate(target: int, seed: int = 1953) -> Iterator[str]:
         yield t(pos, ka("statedAt"), ev)
         yield t(pos, ka("footnote"), fn)
         yield t(pos, ka("basis"), ka("ReportedBySource"))
+        yield t(pos, ka("text"), lit(f"立場{unit}の内容", "ja"))
         if unit and unit % 3 == 0:
             yield t(pos, ka("supersedes"), iri("position", f"synth-position-{unit - 3}"))
         for n in (1, 2, 3):
@@ -139,6 +149,8 @@ def generate(target: int, seed: int = 1953) -> Iterator[str]:
             yield t(item, ka("itemNumber"), typed(n, "integer"))
             yield t(item, ka("itemOf"), pos)
             yield t(item, LABEL, lit(f"Condition {n} of position {unit}", "en"))
+            yield t(item, LABEL, lit(f"立場{unit}の条件{n}", "ja"))
+            yield t(item, ka("text"), lit(f"条件{n}", "ja"))
         unit += 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -26,14 +27,19 @@ def main() -> None:
 @main.command()
 @click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
               help="OWL-RL closure: SPARQL rules on pyoxigraph (fast) or the owlrl reference implementation.")
-def build(reasoner: str) -> None:
+@click.option("--remote", "remote_update", metavar="UPDATE_URL",
+              help="Also load the built dataset into this SPARQL 1.1 store (its update endpoint).")
+@click.option("--remote-store", metavar="GSP_URL", help="The remote's Graph Store endpoint: load by one PUT per graph.")
+def build(reasoner: str, remote_update: str | None, remote_store: str | None) -> None:
     """Parse, validate, reason and load the store; write dumps to var/dist/."""
     from .build import BuildError
     from .build import build as run_build
+    from .sparql.engine import UpstreamError
 
+    settings = replace(Settings(), remote_update=remote_update or None, remote_store=remote_store or None)
     try:
-        run_build(Settings(), progress=lambda m: click.echo(m, err=True), reasoner=reasoner)
-    except BuildError as exc:
+        run_build(settings, progress=lambda m: click.echo(m, err=True), reasoner=reasoner)
+    except (BuildError, UpstreamError, SyntaxError) as exc:
         _fail(str(exc))
 
 
@@ -41,12 +47,21 @@ def build(reasoner: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="TCP port.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--remote", "remote_query", metavar="QUERY_URL",
+              help="Serve over this SPARQL 1.1 store (its query endpoint) instead of the local store.")
+@click.option("--remote-update", metavar="UPDATE_URL", help="The remote's update endpoint (enables writes).")
+@click.option("--remote-store", metavar="GSP_URL", help="The remote's Graph Store endpoint (faster graph reads).")
+def serve(host: str, port: int, threads: int, remote_query: str | None, remote_update: str | None,
+          remote_store: str | None) -> None:
     """Serve the SPARQL endpoint and the UI with gunicorn (one process owns the store)."""
     from .server import run
 
     settings = Settings()
-    if not settings.store_path.exists():
+    if remote_query:
+        settings = replace(settings, remote_query=remote_query, remote_update=remote_update, remote_store=remote_store)
+    elif remote_update or remote_store:
+        _fail("--remote-update and --remote-store need --remote QUERY_URL", 2)
+    if not settings.remote_query and not settings.store_path.exists():
         _fail(f"no store at {settings.store_path}: run `kg build` (or `make serve`) first")
     run(settings, host=host, port=port, threads=threads)
 

@@ -29,9 +29,15 @@ class Settings:
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("KG_VAR", project_root() / "var")))
     write_token: str | None = field(default_factory=lambda: os.environ.get("KG_WRITE_TOKEN") or None)
     query_timeout: float = field(default_factory=lambda: float(os.environ.get("KG_QUERY_TIMEOUT", "30")))
+    # Heap a query worker process may use (MiB); beyond it the query is stopped (503), not the machine.
+    query_memory_mib: int = field(default_factory=lambda: int(os.environ.get("KG_QUERY_MEMORY", "1024")))
     result_limit: int = field(default_factory=lambda: int(os.environ.get("KG_RESULT_LIMIT", "100000")))
     max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("KG_MAX_BODY", str(10 * 1024 * 1024))))
     allowed_remote: tuple[str, ...] = field(default_factory=lambda: _env_list("KG_ALLOW_REMOTE"))
+    # Remote-store mode (kg serve --remote …): the SPARQL 1.1 query, update and Graph Store URLs.
+    remote_query: str | None = field(default_factory=lambda: os.environ.get("KG_REMOTE_QUERY") or None)
+    remote_update: str | None = field(default_factory=lambda: os.environ.get("KG_REMOTE_UPDATE") or None)
+    remote_store: str | None = field(default_factory=lambda: os.environ.get("KG_REMOTE_STORE") or None)
 
     @property
     def store_path(self) -> Path:

@@ -247,7 +247,7 @@ def answer(query: Any) -> dict[str, Any]:
         types = {str(t).removeprefix(str(KA)).removeprefix("ka:") for t in names}
     try:
         limit = max(1, int(query.get("limit") or DEFAULT_LIMIT))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise BadQuery(f"'limit' must be a positive integer, not {query.get('limit')!r}") from exc
     properties = _properties(query.get("properties"))
     found = index().search(query["query"], types, properties, limit)
@@ -295,6 +295,8 @@ def reconcile() -> Response:
         return _json(answer(json.loads(raw) if raw.lstrip().startswith("{") else raw))
     except json.JSONDecodeError as exc:
         return error(400, f"the queries are not valid JSON: {exc}")
+    except RecursionError:
+        return error(400, "the queries are nested too deeply to be reconciliation queries")
     except BadQuery as exc:
         return error(400, str(exc))
 

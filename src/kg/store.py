@@ -7,6 +7,7 @@ previous store untouched and a server never sees a half-written one.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
@@ -45,8 +46,26 @@ def new_build_dir(var_dir: Path) -> Path:
     return path
 
 
+def _open_elsewhere(store_dir: Path) -> bool:
+    """Whether another process (a running server) holds the store's RocksDB LOCK file."""
+    lock = store_dir / "LOCK"
+    if not lock.exists():
+        return False
+    with lock.open("a") as fh:
+        try:
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(fh, fcntl.LOCK_UN)
+    return False
+
+
 def publish(build_dir: Path, link: Path) -> None:
-    """Point ``link`` at ``build_dir`` atomically, then remove stores no longer pointed at."""
+    """Point ``link`` at ``build_dir`` atomically, then remove stores nobody points at or has open.
+
+    A server started before this build keeps its store (and the writes it acknowledged) until it
+    stops; the next build removes it then.
+    """
     tmp_link = link.with_name(link.name + ".tmp")
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
@@ -55,7 +74,7 @@ def publish(build_dir: Path, link: Path) -> None:
         shutil.rmtree(link)  # a store from before symlinked builds
     os.replace(tmp_link, link)
     for old in build_dir.parent.iterdir():
-        if old.resolve() != build_dir.resolve() and old.name.startswith("build-"):
+        if old.resolve() != build_dir.resolve() and old.name.startswith("build-") and not _open_elsewhere(old):
             shutil.rmtree(old, ignore_errors=True)
 
 

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 
-from .contribute import MEDIA_TYPES, ChangeChecker, Contribution, StoreContext, UnreadableInput, render
+from .contribute import MEDIA_TYPES, ChangeChecker, Contribution, StoreContext, TooLarge, UnreadableInput, render
 from .store import GraphNames
 from .validate import Report
 
@@ -99,6 +99,8 @@ def validate() -> Response:
         contribution = _contribution()
     except UnsupportedMediaType as exc:
         return _error(415, str(exc), wants)
+    except TooLarge as exc:
+        return _error(413, str(exc), wants)
     except UnreadableInput as exc:
         return _error(400, str(exc), wants)
     checker = _checker()

@@ -17,6 +17,14 @@ class QueryError(ValueError):
     """A query the engine cannot run (syntax error, refused feature); maps to HTTP 400."""
 
 
+class UpstreamError(Exception):
+    """The remote store (remote-store mode) failed or timed out: 502 or 504, never blamed on the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Dataset:
     """RDF dataset of a request: SPARQL protocol default-graph-uri / named-graph-uri, or ours."""
@@ -37,7 +45,11 @@ class Answer:
 
 
 class Engine:
-    """One pyoxigraph store and the policy for which graphs a query sees by default.
+    """One store and the policy for which graphs a query sees by default.
+
+    The store is a pyoxigraph ``Store`` (the embedded default) or a ``kg.sparql.remote.RemoteStore``,
+    which offers the same methods over the SPARQL Protocol; results are pyoxigraph objects either
+    way (a remote CONSTRUCT gives a list of triples), so callers need not know which.
 
     By default a query's default graph is the asserted data plus the ontology; ``inference``
     adds the inferred graph. A query's own FROM / FROM NAMED replace that choice, and the
@@ -48,7 +60,7 @@ class Engine:
 
     DEFAULT_GRAPH_IRI = "urn:x-arq:DefaultGraph"
 
-    def __init__(self, store: ox.Store, base: str) -> None:
+    def __init__(self, store: ox.Store, base: str) -> None:  # or a RemoteStore (duck-typed)
         self.store = store
         self.base = base
         self.graphs = GraphNames.for_base(base)
@@ -61,7 +73,8 @@ class Engine:
         """IRIs a request may use in FROM/USING and graph parameters: this store's graphs."""
         return {self.DEFAULT_GRAPH_IRI, *(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))}
 
-    def query(self, sparql: str, dataset: Dataset = Dataset()) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str, dataset: Dataset = Dataset()
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
         """Run a query; raise QueryError with the parser's message and position on bad syntax."""
         default: list[ox.NamedNode | ox.DefaultGraph] | None
         try:
@@ -92,7 +105,7 @@ class Engine:
                 if mime is None:
                     return _not_acceptable(RESULT_TYPES)
                 return Answer(200, content_type(mime), result.serialize(format=RESULT_TYPES[mime]) or b"")
-            if isinstance(result, ox.QueryTriples):
+            if not isinstance(result, ox.QuerySolutions):  # CONSTRUCT/DESCRIBE: QueryTriples or a list
                 mime = negotiate(parse_accept(accept), GRAPH_TYPES, "text/turtle", format_param)
                 if mime is None:
                     return _not_acceptable(GRAPH_TYPES)
@@ -103,9 +116,19 @@ class Engine:
             if mime is None:
                 return _not_acceptable(RESULT_TYPES)
             variables = [v.value for v in result.variables]
+            if RESULT_TYPES[mime] == ox.QueryResultsFormat.JSON:
+                # Serialized in Rust rather than term by term in Python. Every row takes at least 2 bytes ("{}"),
+                # so a shorter answer is under the cap; a longer one is parsed back, counted and cut.
+                body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+                if len(body) < 2 * (limit + 1):
+                    return Answer(200, content_type(mime), body)
+                result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+                assert isinstance(result, ox.QuerySolutions)
             rows = [[sol[v] for v in variables] for sol in islice(result, limit + 1)]
             body = serialize_solutions(variables, rows[:limit], mime)
             return Answer(200, content_type(mime), body, len(rows) > limit)
+        except UpstreamError as exc:
+            return Answer(exc.status, "text/plain; charset=utf-8", f"{exc}\n".encode())
         except QueryError as exc:
             return Answer(400, "text/plain; charset=utf-8", f"{exc}\n".encode())
         except OSError as exc:  # evaluation errors pyoxigraph reports at run time (e.g. SERVICE failures)

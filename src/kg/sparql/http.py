@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -26,6 +27,25 @@ def settings() -> Settings:
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A plain-text error answer."""
     return Response(message.rstrip("\n") + "\n", status=status, content_type=TEXT, headers=headers)
+
+
+def invalid_utf8(form_body: bool = False) -> Response | None:
+    """A 400 when the URL's parameters (or a form body) are not UTF-8 once percent-decoded, else None.
+
+    Werkzeug decodes them with U+FFFD replacements, which would turn a client's encoding mistake
+    into a different query or graph IRI without a word.
+    """
+    parts = [("URL query string", request.query_string)]
+    if form_body:
+        parts.append(("form body", request.get_data()))  # cached: the form is parsed from the same bytes
+    for where, raw in parts:
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = exc.object[exc.start]
+            return error(400, f"the {where} is not valid UTF-8 after percent-decoding: byte {byte:#04x} at position "
+                              f"{exc.start}; percent-encode UTF-8 (RFC 3986)")
+    return None
 
 
 def authorize_write() -> Response | None:

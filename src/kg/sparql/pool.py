@@ -22,6 +22,7 @@ import logging
 import multiprocessing as mp
 import os
 import queue
+import resource
 import shutil
 import signal
 import sys
@@ -122,8 +123,11 @@ def _isolate_network() -> bool:
         return False
 
 
-def _serve(conn: Connection, base: str, isolate: bool) -> None:
+def _serve(conn: Connection, base: str, isolate: bool, memory_mib: int) -> None:
     """Worker process: answer jobs until the parent goes away (EOF on the pipe)."""
+    if memory_mib > 0:  # a runaway sort or join dies here (the parent answers 503), not the OOM killer's victim
+        limit = memory_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     if isolate and not _isolate_network():
         print("kg query worker: cannot isolate the network (no user namespaces); relying on the SERVICE policy",
               file=sys.stderr)
@@ -149,9 +153,10 @@ def _serve(conn: Connection, base: str, isolate: bool) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext, base: str, isolate: bool) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, base: str, isolate: bool, memory_mib: int) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, base, isolate), name="kg-query", daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, base, isolate, memory_mib), name="kg-query",
+                                   daemon=True)
         self.process.start()
         child.close()
         self.generation = 0
@@ -168,10 +173,11 @@ class QueryPool:
     """A fixed number of query worker processes over the latest checkpoint."""
 
     def __init__(self, size: int, base: str, snapshots: Snapshots, timeout: float, limit: int,
-                 isolate: bool = True) -> None:
+                 isolate: bool = True, memory_mib: int = 0) -> None:
         self._ctx = mp.get_context("spawn")
         self.base = base
         self.isolate = isolate
+        self.memory_mib = memory_mib
         self.snapshots = snapshots
         self.timeout = timeout
         self.limit = limit
@@ -180,7 +186,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
-            self._idle.put(_Worker(self._ctx, base, isolate))
+            self._idle.put(_Worker(self._ctx, base, isolate, memory_mib))
 
     def run(self, sparql: str, dataset: Dataset, accept: str | None, format_param: str | None) -> Answer:
         """Answer one query within the timeout, or kill its worker and say so (503)."""
@@ -202,7 +208,9 @@ class QueryPool:
         except (EOFError, OSError):
             log.error("query worker %s died; replacing it", worker.process.pid)
             self._replace(worker)
-            return Answer(500, _TEXT, b"the query worker died while running the query; it has been replaced\n")
+            return Answer(503, _TEXT, f"query stopped: its worker process died, most likely because the query "
+                                      f"needed more than the memory limit ({self.memory_mib} MiB, KG_QUERY_MEMORY); "
+                                      "narrow it (LIMIT, more specific patterns)\n".encode())
         log.warning("query exceeded %.1f s; killing worker %s", self.timeout, worker.process.pid)
         self._replace(worker)
         return Answer(503, _TEXT, f"query stopped: it ran longer than the query timeout ({self.timeout:g} s, "
@@ -224,7 +232,7 @@ class QueryPool:
 
         def spawn() -> None:
             if not self._closed:
-                self._idle.put(_Worker(self._ctx, self.base, self.isolate))
+                self._idle.put(_Worker(self._ctx, self.base, self.isolate, self.memory_mib))
 
         threading.Thread(target=spawn, name="kg-respawn", daemon=True).start()
 

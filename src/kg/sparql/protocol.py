@@ -11,11 +11,11 @@ from werkzeug.datastructures import MultiDict
 
 from .engine import Dataset, Engine, QueryError
 from .formats import GRAPH_TYPES, content_type, negotiate, pick_format
-from .http import authorize_write, error, settings
-from .policy import PolicyError, analyse, refuse_outbound, with_using
+from .http import authorize_write, error, invalid_utf8, settings
+from .policy import PolicyError, TooLong, analyse, refuse_outbound, with_using
 from .pool import Runner
 from .service_description import describe
-from .update import Rejected, Writer
+from .update import Rejected, TooLarge, Writer
 
 bp = Blueprint("sparql", __name__)
 TRUE = ("1", "true", "yes", "on")
@@ -82,6 +82,8 @@ def read_operation() -> Operation:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    if bad := invalid_utf8(request.mimetype == "application/x-www-form-urlencoded"):
+        return bad
     try:
         op = read_operation()
         if op.query is not None and op.update is not None:
@@ -95,6 +97,8 @@ def sparql() -> Response:
         raise ProtocolError(400, "missing 'query' or 'update' parameter")
     except ProtocolError as exc:
         return error(exc.status, str(exc), exc.headers)
+    except TooLong as exc:
+        return error(413, str(exc))
     except PolicyError as exc:
         return error(400, str(exc))
 
@@ -129,6 +133,8 @@ def run_update(update: str, params: MultiDict[str, str]) -> Response:
         return error(400, str(exc))
     except Rejected as exc:
         return rejected(exc)
+    except TooLarge as exc:
+        return error(413, str(exc))
     return Response(status=204)
 
 

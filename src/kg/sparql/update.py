@@ -27,6 +27,8 @@ from ..validate import Report
 from .engine import Engine, QueryError
 from .policy import data_only
 
+MAX_WRITE_QUADS = contribute.MAX_TRIPLES  # the one cap on a contribution, writes and /validate alike
+
 
 @dataclass(frozen=True)
 class Delta:
@@ -40,6 +42,10 @@ class Rejected(Exception):
     def __init__(self, report: Report) -> None:
         super().__init__("the change does not conform to the shapes")
         self.report = report
+
+
+class TooLarge(Exception):
+    """The change adds more than MAX_WRITE_QUADS quads; nothing was written (HTTP 413)."""
 
 
 def check(store: ox.Store, delta: Delta, shapes: Graph, ontology: Graph) -> Report:
@@ -91,6 +97,9 @@ class Writer:
 
         ``graphs_change`` says that ``apply`` also creates or drops an (empty) named graph.
         """
+        if len(delta.added) > MAX_WRITE_QUADS:
+            raise TooLarge(f"the change adds {len(delta.added)} quads, more than the {MAX_WRITE_QUADS} one write may "
+                           "add; split it into several requests")
         report = check(self.store, delta, self.shapes, self.ontology)
         if not report.conforms:
             raise Rejected(report)
@@ -143,6 +152,9 @@ class Writer:
             named.update(as_insert, base_iri=self.engine.base)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        if len(named) > MAX_WRITE_QUADS:  # before a Python object is made per quad
+            raise TooLarge(f"the change adds {len(named)} quads, more than the {MAX_WRITE_QUADS} one write may add; "
+                           "split it into several requests")
         graphs = set(self.store.named_graphs())
         if kind == "INSERT":
             added = frozenset(q for q in named if q not in self.store)

@@ -1,4 +1,4 @@
-"""Discovery documents: VoID, the example-query catalogue, and the release dumps.
+"""Discovery documents: VoID, the example-query catalogue, the release dumps, and the OpenAPI description.
 
 ``/.well-known/void`` serves the VoID the build wrote (var/dist/void.ttl); the examples follow
 the SIB sparql-examples style (one ``sh:SPARQLExecutable`` per query, the text in ``sh:select``
@@ -8,6 +8,7 @@ and friends, ``schema:target`` the endpoint), so tools that harvest such catalog
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_from_directory
@@ -21,6 +22,7 @@ bp = Blueprint("wellknown", __name__)
 DIST_TYPES = {".trig": "application/trig", ".nq": "application/n-quads", ".ttl": "text/turtle",
               ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".html": "text/html"}
 _FORM = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+OPENAPI = Path(__file__).with_name("openapi.yaml")
 
 
 def _rdf(turtle: str) -> Response:
@@ -75,3 +77,9 @@ def dist(name: str) -> Response:
     response = send_from_directory(settings().dist_dir, name, mimetype=DIST_TYPES.get(suffix))
     response.headers["Content-Type"] = content_type(response.mimetype)
     return response
+
+
+@bp.route("/openapi.yaml")
+def openapi() -> Response:
+    """The HTTP API as OpenAPI 3.1 (also what the property-based tests fuzz against)."""
+    return Response(OPENAPI.read_bytes(), content_type="application/yaml; charset=utf-8")

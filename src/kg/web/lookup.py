@@ -1,8 +1,10 @@
 """SPARQL-backed reads for the server-rendered pages.
 
-Every page reads the store through the shared pyoxigraph engine (never rdflib per request:
-rdflib's query path is slow and not thread-safe). Terms are turned into small display records
-here so that templates only format them.
+Every page reads the store with pyoxigraph (never rdflib per request: rdflib's query path is slow
+and not thread-safe), through the app's query runner when one is given: the worker pool then
+enforces KG_QUERY_TIMEOUT on page queries as on /sparql, so no page can hold a request thread and
+a core for longer. Terms are turned into small display records here so that templates only
+format them.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from werkzeug.exceptions import ServiceUnavailable
 
 from ..sparql.engine import Dataset, Engine
+from ..sparql.pool import Runner
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -86,8 +90,9 @@ class Labels:
 class Reader:
     """Read-only page queries over the engine, for one request's language."""
 
-    def __init__(self, engine: Engine, lang: str) -> None:
+    def __init__(self, engine: Engine, lang: str, runner: Runner | None = None) -> None:
         self.engine = engine
+        self.runner = runner
         self.base = engine.base
         self.lang = lang
         self.inferred_graph = engine.graphs.inferred.value
@@ -97,7 +102,8 @@ class Reader:
 
     def select(self, sparql: str, inference: bool = False) -> list[dict[str, ox.NamedNode | ox.Literal]]:
         """Run a SELECT and return rows as dicts (unbound variables left out)."""
-        result = self.engine.query(self.prologue + sparql, self.dataset(inference))
+        result = self.query(self.prologue + sparql, self.dataset(inference))
+        assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in result]
 
@@ -109,7 +115,27 @@ class Reader:
         return Dataset(default_graphs=default, named_graphs=(self.inferred_graph,))
 
     def ask(self, sparql: str) -> bool:
-        return bool(self.engine.query(self.prologue + sparql, self.dataset(False)))
+        return bool(self.query(self.prologue + sparql, self.dataset(False)))
+
+    def query(self, sparql: str, dataset: Dataset, graph: bool = False) -> ox.QuerySolutions | ox.QueryBoolean | list:
+        """Solutions, a boolean, or (``graph``) a list of triples; via the runner when there is one.
+
+        A query stopped at the timeout becomes a 503 page; a page query that fails or is cut at
+        KG_RESULT_LIMIT is a bug here, so a 500 (pages must not show partial data as if whole).
+        """
+        if self.runner is None:
+            result = self.engine.query(sparql, dataset)
+            return list(result) if graph else result
+        accept = "application/n-triples" if graph else "application/sparql-results+json"
+        answer = self.runner.run(sparql, dataset, accept, None)
+        if answer.status == 503:
+            raise ServiceUnavailable(answer.body.decode("utf-8", "replace").strip())
+        if answer.status != 200 or answer.truncated:
+            raise RuntimeError(f"page query failed ({answer.status}, truncated={answer.truncated}): "
+                                      f"{answer.body[:300].decode('utf-8', 'replace')}")
+        if graph:
+            return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+        return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
 
     def href(self, iri: str) -> str | None:
         """Our own IRIs link to their page here; ontology terms to the ontology docs."""
@@ -514,10 +540,10 @@ class Reader:
         labels = self.labels(r["s"].value for r in rows)
         return sorted((self.value(r["s"], labels) for r in rows), key=lambda v: v.iri or "")
 
-    def describe(self, iri: str) -> ox.QueryTriples:
+    def describe(self, iri: str) -> list[ox.Triple]:
         """The asserted triples about a resource, for Turtle/JSON-LD/N-Triples."""
-        return self.engine.query(self.prologue + f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
-                                 Dataset(default_graphs=(self.engine.DEFAULT_GRAPH_IRI,)))
+        return self.query(self.prologue + f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
+                          Dataset(default_graphs=(self.engine.DEFAULT_GRAPH_IRI,)), graph=True)
 
 
 def authority_name(iri: str | None) -> str | None:

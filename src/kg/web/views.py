@@ -47,7 +47,8 @@ def settings() -> Settings:
 
 
 def reader() -> Reader:
-    return Reader(current_app.extensions["kg.engine"], g.lang)
+    """Page queries go through the app's runner: the worker pool's hard timeout applies to them too."""
+    return Reader(current_app.extensions["kg.engine"], g.lang, current_app.extensions["kg.runner"])
 
 
 @bp.before_app_request
@@ -104,7 +105,7 @@ def negotiated_rdf_type() -> str | None:
 
 def rdf_response(rd: Reader, iri: str, mime: str) -> Response:
     fmt = RDF_TYPES[mime][0]
-    triples = list(rd.describe(iri))
+    triples = rd.describe(iri)
     prefixes = current_app.extensions["kg.engine"].prefixes if fmt == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
     return Response(body, content_type=f"{mime}; charset=utf-8")
