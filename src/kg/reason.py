@@ -20,8 +20,10 @@ from collections.abc import Iterable
 
 import owlrl
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 from rdflib.term import Node
+
+from .terms import from_ox, to_ox
 
 _TRIVIAL_OBJECTS = {OWL.Thing, RDFS.Resource}
 _VOCAB_PREFIXES = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
@@ -95,31 +97,6 @@ _PROLOGUE = (
 )
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)  # rdflib keeps plain literals untyped (engines.md pitfall 1)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 def _rule_queries(delta: bool) -> list[str]:
     """Each rule as CONSTRUCTs; with ``delta``, one per body atom with that atom read from the delta graph.
 
@@ -140,7 +117,7 @@ def _rule_queries(delta: bool) -> list[str]:
 def _rules_closure(asserted: Graph) -> Iterable[tuple[Node, Node, Node]]:
     """Apply the rules semi-naively until a round adds no triple."""
     store = ox.Store()
-    store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in asserted)
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in asserted)
     initial = set(store)  # as the store normalizes literals, so that copies of asserted triples drop out
     queries, later = _rule_queries(delta=False), _rule_queries(delta=True)
     while True:
@@ -152,5 +129,5 @@ def _rules_closure(asserted: Graph) -> Iterable[tuple[Node, Node, Node]]:
         store.extend(new)
         store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in new)
         queries = later
-    return ((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+    return ((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
             for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()) if q not in initial)
