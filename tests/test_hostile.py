@@ -17,21 +17,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.conftest import Recorder
 from tests.test_protocol_support import BASE, FORM, make_home
 from tests.test_reliability import soak
-from tests.test_security import Recorder
 
 TOKEN = "hostile-token-5b1e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MAX_BODY = 10 * 1024 * 1024  # the default KG_MAX_BODY: the blank-node flood below fits under it
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
-
-@pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    rec = Recorder()
-    yield rec
-    rec.server.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -13,20 +13,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import Recorder
 from tests.test_protocol_support import BASE, FORM, make_home
 from tests.test_reliability import soak
-from tests.test_security import Recorder
 
 TOKEN = "outbound-token-2c7d"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
-
-@pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    rec = Recorder()
-    yield rec
-    rec.server.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import Recorder
 from tests.test_protocol_support import BASE, FORM, Server, call, form, make_home, query_workers, serve
 
 TOKEN = "s3cr3t-t0ken-never-logged"
@@ -20,35 +20,6 @@ LIMIT = 3
 MAX_BODY = 4096
 # 9 triples in the default graph, joined with itself ten times: ~3.5e9 rows to count.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(10)) + " }"
-
-
-class Recorder:
-    """A loopback HTTP server that records every request it gets (it must get none)."""
-
-    def __init__(self) -> None:
-        requests = self.requests = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                requests.append(self.path)
-                self.send_response(500)
-                self.end_headers()
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    rec = Recorder()
-    yield rec
-    rec.server.shutdown()
 
 
 @pytest.fixture(scope="module")
