@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
-import os
 
 from flask import Flask, Response
 
@@ -18,11 +17,6 @@ from .sparql.update import Writer
 from .store import open_store
 
 
-def default_workers() -> int:
-    """Query worker processes: KG_QUERY_WORKERS, else one per core (at least 2, so one runaway never blocks all)."""
-    return int(os.environ.get("KG_QUERY_WORKERS") or max(2, os.cpu_count() or 2))
-
-
 def create_app(settings: Settings | None = None, engine: Engine | None = None, workers: int | None = None) -> Flask:
     """Build the app over the published store (or a given engine, for tests).
 
@@ -34,7 +28,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, w
     if settings.remote_query and not engine:
         return _remote_app(settings)
     if workers is None:
-        workers = 0 if engine else default_workers()
+        workers = 0 if engine else settings.query_workers
     # Updates run first on a checkpoint copy in var/scratch when we own the on-disk store.
     scratch = None if engine else settings.var_dir / "scratch"
     engine = engine or Engine(open_store(settings.store_path), settings.base)

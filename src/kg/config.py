@@ -29,6 +29,10 @@ class Settings:
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("KG_VAR", project_root() / "var")))
     write_token: str | None = field(default_factory=lambda: os.environ.get("KG_WRITE_TOKEN") or None)
     query_timeout: float = field(default_factory=lambda: float(os.environ.get("KG_QUERY_TIMEOUT", "30")))
+    # Query worker processes (one per core, at least 2 so one runaway never blocks every client); 0 runs
+    # queries in the request threads, without a hard timeout.
+    query_workers: int = field(default_factory=lambda: int(os.environ.get("KG_QUERY_WORKERS")
+                                                            or max(2, os.cpu_count() or 2)))
     # Heap a query worker process may use (MiB); beyond it the query is stopped (503), not the machine.
     query_memory_mib: int = field(default_factory=lambda: int(os.environ.get("KG_QUERY_MEMORY", "1024")))
     result_limit: int = field(default_factory=lambda: int(os.environ.get("KG_RESULT_LIMIT", "100000")))
