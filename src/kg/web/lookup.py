@@ -170,6 +170,10 @@ class Reader:
             return Value(term.value, lang=term.language, datatype=shown, inferred=inferred)
         return Value(str(term), inferred=inferred)
 
+    def sorted_values(self, iris: Iterable[str], labels: Labels) -> list[Value]:
+        """IRIs as labelled values, in label order (filter menus, participant and source lists)."""
+        return sorted((self.value(ox.NamedNode(i), labels) for i in iris), key=lambda v: v.text)
+
     def short(self, iri: str) -> str:
         """A prefixed name for an IRI without a label."""
         best = max(((p, ns) for p, ns in self.engine.prefixes.items() if iri.startswith(ns)),
@@ -437,12 +441,9 @@ class Reader:
             out.append({
                 **ev, "event": self.value(ox.NamedNode(ev["iri"]), labels),
                 "type": self.value(ox.NamedNode(types[ev["iri"]]), labels) if ev["iri"] in types else None,
-                "agent_values": sorted((self.value(ox.NamedNode(a), labels) for a in ev["agents"]),
-                                       key=lambda v: v.text),
-                "issue_values": sorted((self.value(ox.NamedNode(i), labels) for i in ev["issues"]),
-                                       key=lambda v: v.text),
-                "source_values": sorted((self.value(ox.NamedNode(s), labels) for s in ev["sources"]),
-                                        key=lambda v: v.text),
+                "agent_values": self.sorted_values(ev["agents"], labels),
+                "issue_values": self.sorted_values(ev["issues"], labels),
+                "source_values": self.sorted_values(ev["sources"], labels),
             })
         return sorted(out, key=lambda e: (e["date"], e["iri"]))
 
@@ -454,13 +455,12 @@ class Reader:
         persons = {r["a"].value for r in self.select(
             f"SELECT ?a {{ VALUES ?a {{ {values} }} ?a a ka:Person }}", inference=True)}
         labels = self.labels(iris)
-        every = sorted((self.value(ox.NamedNode(i), labels) for i in iris), key=lambda v: v.text)
+        every = self.sorted_values(iris, labels)
         return {"person": [v for v in every if v.iri in persons],
                 "organization": [v for v in every if v.iri not in persons]}
 
     def issues(self, iris: set[str]) -> list[Value]:
-        labels = self.labels(iris)
-        return sorted((self.value(ox.NamedNode(i), labels) for i in iris), key=lambda v: v.text)
+        return self.sorted_values(iris, self.labels(iris))
 
     def interactions(self) -> list[dict[str, str]]:
         """Who met, wrote to or instructed whom, one row per occasion (event or document) and pair."""
@@ -517,8 +517,7 @@ class Reader:
             out.append({
                 **pos, "position": self.value(ox.NamedNode(pos["iri"]), labels),
                 "type": self.value(ox.NamedNode(types[pos["iri"]]), labels) if pos["iri"] in types else None,
-                "holder_values": sorted((self.value(ox.NamedNode(h), labels) for h in pos["holders"]),
-                                        key=lambda v: v.text),
+                "holder_values": self.sorted_values(pos["holders"], labels),
                 "link_values": [(self.value(ox.NamedNode(rel), labels), self.value(ox.NamedNode(e), labels))
                                 for rel, e in sorted(pos["links"])],
             })
